@@ -1,0 +1,3 @@
+"""MCP server for OpenRouter's model catalog."""
+
+__version__ = "0.1.0"

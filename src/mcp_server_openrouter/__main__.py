@@ -1,0 +1,102 @@
+"""Command line: serve over stdio / SSE / streamable HTTP, or run one tool call (``query``).
+
+``mcp-server-openrouter`` serves (stdio by default). ``mcp-server-openrouter query TOOL 'JSON'``
+runs one tool through a real in-memory MCP client session and prints what a client receives:
+the text content (what the model reads) by default, the whole ``CallToolResult`` with ``--json``.
+Logs go to stderr only: on stdio, stdout is the protocol.
+"""
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any, Literal, cast
+
+import anyio
+
+from . import __version__
+from .config import Settings, SettingsError
+
+Transport = Literal["stdio", "sse", "streamable-http"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mcp-server-openrouter",
+        description="MCP server for OpenRouter's model catalog.",
+        epilog="Environment: OPENROUTER_API_KEY (only for list_models_for_user), OPENROUTER_BASE_URL, "
+        "OPENROUTER_TIMEOUT.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--transport", choices=["stdio", "sse", "streamable-http"], default="stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP transports: address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP transports: port (default 8000)")
+    parser.add_argument(
+        "--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default="WARNING", help="stderr log level"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{query}")
+    query = commands.add_parser("query", help="run one tool call and print what an MCP client receives")
+    query.add_argument("tool", help="tool name, e.g. list_models")
+    query.add_argument("arguments", nargs="?", default="{}", help="tool arguments as a JSON object (default {})")
+    query.add_argument("--json", action="store_true", help="print the raw CallToolResult as JSON")
+    return parser
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
+    # httpx2 logs every request (with its URL) at INFO; that is noise in an MCP server's log.
+    logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    logging.getLogger("httpcore2").setLevel(logging.WARNING)
+
+
+async def _query(settings: Settings, tool: str, arguments: dict[str, Any], raw: bool) -> int:
+    from mcp import Client
+
+    from .server import create_server
+
+    async with Client(create_server(settings)) as client:
+        result = await client.call_tool(tool, arguments)
+    if raw:
+        print(json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2))
+    else:
+        text = "\n".join(getattr(block, "text", f"[{block.type} content]") for block in result.content)
+        print(text, file=sys.stderr if result.is_error else sys.stdout)
+    return 1 if result.is_error else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.log_level)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        parser.exit(2, f"mcp-server-openrouter: {exc}\n")
+
+    if args.command == "query":
+        try:
+            arguments = json.loads(args.arguments)
+        except json.JSONDecodeError as exc:
+            parser.exit(2, f"mcp-server-openrouter: the arguments are not valid JSON ({exc.msg})\n")
+        if not isinstance(arguments, dict):
+            parser.exit(2, "mcp-server-openrouter: the arguments must be a JSON object, e.g. '{\"limit\": 5}'\n")
+        return anyio.run(_query, settings, args.tool, cast(dict[str, Any], arguments), args.json)
+
+    from .server import create_server
+
+    server = create_server(settings)
+    transport = cast(Transport, args.transport)
+    if transport == "stdio":
+        server.run("stdio")
+    elif transport == "sse":
+        server.run("sse", host=args.host, port=args.port)
+    else:
+        server.run("streamable-http", host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""Where answers come from: the live upstream, else the last live data seen, else the snapshot.
+
+:class:`Catalog` is the seam between the MCP tools and the OpenRouter client. It owns the one
+``httpx2.AsyncClient`` (opened by the server's lifespan, shared by every session) and labels each
+answer with its :class:`Provenance`, so a tool can say "live", "cached (since …)" or "bundled
+snapshot of …" instead of passing old data off as fresh.
+
+Fallback happens only when the upstream *cannot be reached or is failing* (connection errors,
+timeouts, 429, 5xx, unparseable bodies). A 4xx about our own request is the caller's to fix and
+is raised, not papered over with old data.
+"""
+
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Generic, Literal, TypeVar
+
+import anyio
+import httpx2
+
+from . import __version__
+from .config import Settings
+from .offline import OfflineUnsupportedError, filter_locally, load_snapshot, snapshot_datetime
+from .openrouter import (
+    APIConnectionError,
+    InternalServerError,
+    InvalidResponseError,
+    Model,
+    ModelsQuery,
+    OpenRouterClient,
+    RateLimitError,
+)
+
+logger = logging.getLogger(__name__)
+
+# Errors that mean "OpenRouter is unreachable or failing", as opposed to "your request is wrong".
+UPSTREAM_DOWN = (APIConnectionError, InternalServerError, RateLimitError, InvalidResponseError)
+
+FULL_CATALOG = ModelsQuery(output_modalities=("all",))
+_REMEMBERED_QUERIES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where an answer's data came from and how old it is."""
+
+    kind: Literal["live", "cached", "snapshot"]
+    as_of: datetime
+    reason: str | None = None
+    """Why the answer is not live (the upstream failure), if it is not."""
+
+    def describe(self) -> str:
+        """One short line for the model, e.g. ``live OpenRouter data, 2026-11-21 10:04 UTC``."""
+        if self.kind == "snapshot":
+            text = f"OFFLINE: bundled catalog snapshot of {self.as_of:%Y-%m-%d}"
+        elif self.kind == "cached":
+            text = f"OFFLINE: last live OpenRouter data, from {self.as_of:%Y-%m-%d %H:%M} UTC"
+        else:
+            return f"live OpenRouter data, {self.as_of:%Y-%m-%d %H:%M} UTC"
+        return f"{text} ({self.reason})" if self.reason else text
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer(Generic[T]):
+    value: T
+    provenance: Provenance
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _down_reason(exc: Exception) -> str:
+    return f"OpenRouter unreachable: {exc}"
+
+
+class Catalog:
+    """Catalog queries with provenance and offline fallback. See the module docstring."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._settings = settings
+        self._transport = transport
+        self._clock = clock
+        self._client: OpenRouterClient | None = None
+        self._users = 0
+        self._lock = anyio.Lock()
+        self._last_good: OrderedDict[ModelsQuery, Answer[list[Model]]] = OrderedDict()
+
+    @property
+    def has_api_key(self) -> bool:
+        return self._settings.api_key is not None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator["Catalog"]:
+        """Open the HTTP client for the first user, close it after the last (ref-counted)."""
+        async with self._lock:
+            if self._client is None:
+                self._client = OpenRouterClient.create(
+                    base_url=self._settings.base_url,
+                    api_key=self._settings.api_key,
+                    timeout=self._settings.timeout,
+                    user_agent=f"mcp-server-openrouter/{__version__}",
+                    transport=self._transport,
+                )
+            self._users += 1
+        try:
+            yield self
+        finally:
+            async with self._lock:
+                self._users -= 1
+                if self._users == 0 and self._client is not None:
+                    client, self._client = self._client, None
+                    with anyio.CancelScope(shield=True):
+                        await client.aclose()
+
+    @property
+    def client(self) -> OpenRouterClient:
+        if self._client is None:
+            raise RuntimeError("Catalog used outside of Catalog.running()")
+        return self._client
+
+    def _remember(self, query: ModelsQuery, answer: Answer[list[Model]]) -> None:
+        self._last_good[query] = answer
+        self._last_good.move_to_end(query)
+        while len(self._last_good) > _REMEMBERED_QUERIES:
+            self._last_good.popitem(last=False)
+
+    def _offline_base(self, reason: str) -> Answer[list[Model]]:
+        """The fullest catalog we have without the network: last live full list, else the snapshot."""
+        full = self._last_good.get(FULL_CATALOG)
+        if full is not None:
+            return Answer(full.value, replace(full.provenance, kind="cached", reason=reason))
+        snapshot = load_snapshot()
+        return Answer(snapshot.models, Provenance("snapshot", snapshot_datetime(snapshot.date), reason))
+
+    def _fallback(self, query: ModelsQuery, exc: Exception) -> Answer[list[Model]]:
+        reason = _down_reason(exc)
+        logger.warning("Answering from offline data: %s", reason)
+        seen = self._last_good.get(query)
+        if seen is not None:
+            return Answer(seen.value, replace(seen.provenance, kind="cached", reason=reason))
+        base = self._offline_base(reason)
+        try:
+            return Answer(filter_locally(base.value, query), base.provenance)
+        except OfflineUnsupportedError as unsupported:
+            raise OfflineUnsupportedError(unsupported.what, reason) from exc
+
+    async def models(self, query: ModelsQuery) -> Answer[list[Model]]:
+        """All models matching ``query`` (unpaged), with provenance.
+
+        Raises :class:`~.offline.OfflineUnsupportedError` when offline and the query needs the
+        upstream, and any non-"down" :class:`~.openrouter.OpenRouterError` as is.
+        """
+        try:
+            result = await self.client.list_models(query)
+        except UPSTREAM_DOWN as exc:
+            return self._fallback(query, exc)
+        answer = Answer(result.models, Provenance("live", self._clock()))
+        self._remember(query, answer)
+        return answer
+
+    async def count(self, query: ModelsQuery) -> Answer[int]:
+        """How many models match ``query``; uses ``/models/count`` when only modalities are given."""
+        if query == ModelsQuery(output_modalities=query.output_modalities):
+            try:
+                count = await self.client.count_models(query.output_modalities)
+            except UPSTREAM_DOWN as exc:
+                fallback = self._fallback(query, exc)
+                return Answer(len(fallback.value), fallback.provenance)
+            return Answer(count, Provenance("live", self._clock()))
+        answer = await self.models(query)
+        return Answer(len(answer.value), answer.provenance)
+
+    async def user_models(self) -> Answer[list[Model]]:
+        """The key owner's models. No offline fallback: account settings are not in any snapshot."""
+        result = await self.client.list_user_models()
+        return Answer(result.models, Provenance("live", self._clock()))

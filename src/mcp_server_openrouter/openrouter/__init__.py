@@ -1,0 +1,40 @@
+"""Typed client for OpenRouter's model catalog. Knows nothing of MCP."""
+
+from .client import DEFAULT_BASE_URL, ModelsQuery, OpenRouterClient
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    InvalidResponseError,
+    MissingAPIKeyError,
+    NotFoundError,
+    OpenRouterError,
+    PermissionDeniedError,
+    RateLimitError,
+)
+from .models import Model, ModelList, Pricing, parse_model_list
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "InternalServerError",
+    "InvalidResponseError",
+    "MissingAPIKeyError",
+    "Model",
+    "ModelList",
+    "ModelsQuery",
+    "NotFoundError",
+    "OpenRouterClient",
+    "OpenRouterError",
+    "PermissionDeniedError",
+    "Pricing",
+    "RateLimitError",
+    "parse_model_list",
+]

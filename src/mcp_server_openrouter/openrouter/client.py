@@ -1,0 +1,204 @@
+"""An async client for OpenRouter's model-catalog endpoints, over one ``httpx2.AsyncClient``.
+
+It knows HTTP and OpenRouter, nothing of MCP. Every failure leaves as an
+:class:`~.errors.OpenRouterError` subclass chained from its cause. The API key is sent only to
+``/models/user`` (the catalog endpoints are public), is held as a ``SecretStr`` and never appears
+in an error, a log line or a repr.
+"""
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Self
+
+import httpx2
+from pydantic import SecretStr
+
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    InvalidResponseError,
+    MissingAPIKeyError,
+    status_error,
+)
+from .models import ModelList, parse_count, parse_model_list
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+
+
+def _join(values: tuple[str, ...]) -> str | None:
+    return ",".join(values) if values else None
+
+
+def _decimal_param(value: Decimal) -> str:
+    # Plain notation: the API must never see "1E+1" or "1.0E-7".
+    text = format(value.normalize(), "f")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class ModelsQuery:
+    """The filters ``GET /models`` understands, already validated; empty means "not sent".
+
+    Field names are the upstream's query parameters, so :meth:`params` is a plain mapping. Being
+    frozen and hashable, a query is also the natural cache key (issue 4).
+    """
+
+    category: str | None = None
+    supported_parameters: tuple[str, ...] = ()
+    output_modalities: tuple[str, ...] = ()
+    input_modalities: tuple[str, ...] = ()
+    sort: str | None = None
+    q: str | None = None
+    context: int | None = None
+    max_price: Decimal | None = None
+    model_authors: tuple[str, ...] = ()
+
+    def params(self) -> dict[str, str]:
+        """The query string as the API expects it: lists comma-joined, absent filters omitted."""
+        raw: dict[str, str | None] = {
+            "category": self.category,
+            "supported_parameters": _join(self.supported_parameters),
+            "output_modalities": _join(self.output_modalities),
+            "input_modalities": _join(self.input_modalities),
+            "sort": self.sort,
+            "q": self.q,
+            "context": None if self.context is None else str(self.context),
+            "max_price": None if self.max_price is None else _decimal_param(self.max_price),
+            "model_authors": _join(self.model_authors),
+        }
+        return {key: value for key, value in raw.items() if value is not None}
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None  # HTTP-date form: rare for APIs; treated as "no hint"
+    return max(seconds, 0.0)
+
+
+def _error_text(response: httpx2.Response) -> str:
+    """The upstream's own error message if it sent the documented JSON shape, else a safe summary."""
+    content_type = response.headers.get("content-type", "")
+    if "html" in content_type:
+        return "(an HTML error page, probably from a proxy; not shown)"
+    try:
+        body: Any = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        return response.text
+    if isinstance(body, dict):
+        error: Any = body.get("error")  # pyright: ignore[reportUnknownMemberType]
+        if isinstance(error, dict):
+            message: Any = error.get("message")  # pyright: ignore[reportUnknownMemberType]
+            if isinstance(message, str):
+                return message
+        elif isinstance(error, str):
+            return error
+    return response.text
+
+
+class OpenRouterClient:
+    """Typed access to ``/models``, ``/models/count`` and ``/models/user``.
+
+    Build it with :meth:`create` (which owns its ``httpx2.AsyncClient``) and close it with
+    ``async with`` or :meth:`aclose`. ``transport`` lets tests fake the far end with
+    ``httpx2.MockTransport`` while everything above it runs for real.
+    """
+
+    def __init__(self, http: httpx2.AsyncClient, *, api_key: SecretStr | None = None) -> None:
+        self._http = http
+        self._api_key = api_key
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        api_key: SecretStr | None = None,
+        timeout: float = 15.0,
+        user_agent: str = "mcp-server-openrouter",
+        transport: httpx2.AsyncBaseTransport | None = None,
+    ) -> Self:
+        http = httpx2.AsyncClient(
+            base_url=base_url.rstrip("/") + "/",
+            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            transport=transport,
+            follow_redirects=False,
+        )
+        return cls(http, api_key=api_key)
+
+    def __repr__(self) -> str:
+        return f"OpenRouterClient(base_url={str(self._http.base_url)!r}, api_key={'set' if self.has_api_key else 'unset'})"
+
+    @property
+    def has_api_key(self) -> bool:
+        return self._api_key is not None and bool(self._api_key.get_secret_value())
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def list_models(self, query: ModelsQuery | None = None) -> ModelList:
+        """``GET /models`` with the query's filters; the whole matching list (no upstream paging)."""
+        return await self._get_models("models", (query or ModelsQuery()).params(), authenticated=False)
+
+    async def count_models(self, output_modalities: tuple[str, ...] = ()) -> int:
+        """``GET /models/count``: how many models have one of these output modalities."""
+        params = {"output_modalities": ",".join(output_modalities)} if output_modalities else {}
+        payload = await self._get_json("models/count", params, authenticated=False)
+        try:
+            return parse_count(payload)
+        except ValueError as exc:
+            raise InvalidResponseError(f"OpenRouter's /models/count answer was not understood: {exc}") from exc
+
+    async def list_user_models(self) -> ModelList:
+        """``GET /models/user``: the models the key's owner may use, after their account settings."""
+        return await self._get_models("models/user", {}, authenticated=True)
+
+    async def _get_models(self, path: str, params: dict[str, str], *, authenticated: bool) -> ModelList:
+        payload = await self._get_json(path, params, authenticated=authenticated)
+        try:
+            result = parse_model_list(payload)
+        except ValueError as exc:
+            raise InvalidResponseError(f"OpenRouter's /{path} answer was not understood: {exc}") from exc
+        if result.skipped:
+            logger.warning("OpenRouter /%s: skipped %d malformed record(s)", path, result.skipped)
+        return result
+
+    async def _get_json(self, path: str, params: dict[str, str], *, authenticated: bool) -> Any:
+        headers: dict[str, str] = {}
+        if authenticated:
+            if not self.has_api_key:
+                raise MissingAPIKeyError(f"/{path} needs an API key")
+            assert self._api_key is not None
+            headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
+        try:
+            response = await self._http.get(path, params=params, headers=headers)
+        except httpx2.TimeoutException as exc:
+            raise APITimeoutError(f"OpenRouter did not answer /{path} in time ({type(exc).__name__})") from exc
+        except httpx2.TransportError as exc:
+            raise APIConnectionError(f"Could not reach OpenRouter for /{path} ({type(exc).__name__})") from exc
+        if response.status_code >= 400 or response.status_code < 200:
+            raise status_error(
+                response.status_code, _error_text(response), retry_after=_retry_after(response.headers)
+            )
+        if response.status_code != 200:
+            raise InvalidResponseError(f"OpenRouter answered /{path} with unexpected HTTP {response.status_code}")
+        try:
+            return json.loads(response.content)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidResponseError(f"OpenRouter's /{path} answer is not valid JSON ({exc.msg})") from exc

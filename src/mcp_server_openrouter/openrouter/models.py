@@ -1,0 +1,211 @@
+"""Typed models of OpenRouter's ``/models`` payloads, tolerant of the schema's drift.
+
+The six real snapshots (2025-05 … 2026-08) disagree on almost everything optional, so parsing
+follows one rule: *required is what we cannot work without* (``id``, ``pricing``), everything else
+has a default, unknown keys are ignored, ``null`` where a list was expected becomes ``[]``, and
+enum-like strings (modalities, parameters) stay plain strings so a new upstream value is accepted.
+Prices are ``Decimal``: the API sends decimal strings with up to 23 digits, which floats would round.
+A record that still fails validation is skipped and logged; it never sinks the list.
+
+The untouched upstream dict of each record is kept (:attr:`Model.raw`) so resources can show
+every field OpenRouter sent, including ones this module does not know about yet.
+"""
+
+import logging
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
+
+logger = logging.getLogger(__name__)
+
+
+def _to_decimal(value: Any) -> Any:
+    """Accept the API's decimal strings, and numbers (drift), without binary-float artifacts."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("a price must be a decimal string or a number, not a boolean")
+    if isinstance(value, int | float | str):
+        text = str(value).strip()
+        if text == "":
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation as exc:
+            raise ValueError(f"not a decimal price: {text[:40]!r}") from exc
+        if not number.is_finite():
+            raise ValueError(f"not a finite price: {text[:40]!r}")
+        return number
+    return value
+
+
+def _null_to_list(value: Any) -> Any:
+    return [] if value is None else value
+
+
+Price = Annotated[Decimal | None, BeforeValidator(_to_decimal)]
+StrList = Annotated[list[str], BeforeValidator(_null_to_list)]
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class PriceOverride(_Lenient):
+    """A price tier: from ``min_prompt_tokens`` prompt tokens on, these prices apply."""
+
+    min_prompt_tokens: int | None = None
+    prompt: Price = None
+    completion: Price = None
+
+
+class Pricing(_Lenient):
+    """USD per token (or per request/image/search) as the API sends it. ``-1`` means variable."""
+
+    prompt: Price = None
+    completion: Price = None
+    request: Price = None
+    image: Price = None
+    image_token: Price = None
+    image_output: Price = None
+    audio: Price = None
+    audio_output: Price = None
+    input_audio_cache: Price = None
+    web_search: Price = None
+    internal_reasoning: Price = None
+    input_cache_read: Price = None
+    input_cache_write: Price = None
+    input_cache_write_1h: Price = None
+    discount: Price = None
+    overrides: Annotated[list[PriceOverride], BeforeValidator(_null_to_list)] = Field(
+        default_factory=list[PriceOverride]
+    )
+
+
+class Architecture(_Lenient):
+    modality: str | None = None
+    input_modalities: StrList = Field(default_factory=list[str])
+    output_modalities: StrList = Field(default_factory=list[str])
+    tokenizer: str | None = None
+    instruct_type: str | None = None
+
+
+class TopProvider(_Lenient):
+    context_length: int | None = None
+    max_completion_tokens: int | None = None
+    is_moderated: bool | None = None
+
+
+class Reasoning(_Lenient):
+    mandatory: bool | None = None
+    default_enabled: bool | None = None
+    supported_efforts: StrList = Field(default_factory=list[str])
+    default_effort: str | None = None
+    supports_max_tokens: bool | None = None
+
+
+class AliasTarget(_Lenient):
+    name: str | None = None
+    slug: str | None = None
+
+
+class Model(_Lenient):
+    """One catalog entry. Only ``id`` is required; see the module docstring for the drift rules."""
+
+    id: Annotated[str, Field(min_length=1)]
+    name: str = ""
+    canonical_slug: str | None = None
+    hugging_face_id: str | None = None
+    created: int | None = None
+    description: str | None = None
+    context_length: Annotated[int, BeforeValidator(lambda v: 0 if v is None else v)] = 0
+    architecture: Architecture = Field(default_factory=Architecture)
+    pricing: Pricing = Field(default_factory=Pricing)
+    top_provider: TopProvider = Field(default_factory=TopProvider)
+    supported_parameters: StrList = Field(default_factory=list[str])
+    default_parameters: dict[str, Any] | None = None
+    supported_voices: list[str] | None = None
+    knowledge_cutoff: str | None = None
+    expiration_date: str | None = None
+    reasoning: Reasoning | None = None
+    alias_target: AliasTarget | None = None
+
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict[str, Any])
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The record exactly as the upstream sent it (parsed JSON, unmodified)."""
+        return self._raw
+
+    @property
+    def author(self) -> str:
+        """The organisation slug: the part of the ID before ``/``, without a leading ``~``."""
+        return self.id.lstrip("~").split("/", 1)[0]
+
+
+class ModelList(BaseModel):
+    """A parsed ``/models``-shaped answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    models: list[Model]
+    total_count: int | None = None
+    """The upstream's ``total_count`` when it sent one (2026-08 on), else ``None``."""
+    skipped: int = 0
+    """Records dropped because they failed validation (each one was logged)."""
+
+
+def parse_model(record: Any) -> Model:
+    """Validate one upstream record, keeping the raw dict. Raises ``ValidationError``."""
+    model = Model.model_validate(record)
+    model._raw = record  # pyright: ignore[reportPrivateUsage] -- set once, at the edge
+    return model
+
+
+def parse_model_list(payload: Any) -> ModelList:
+    """Parse a ``/models`` or ``/models/user`` body, skipping (and logging) malformed records.
+
+    Raises ``ValueError`` if the envelope itself is unusable (not an object, no ``data`` list).
+    """
+    if not isinstance(payload, dict):
+        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
+    body: dict[str, Any] = payload  # pyright: ignore[reportUnknownVariableType]
+    data = body.get("data")
+    if not isinstance(data, list):
+        raise ValueError("the JSON object has no 'data' list")
+    models: list[Model] = []
+    seen: set[str] = set()
+    skipped = 0
+    for index, record in enumerate(data):  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+        try:
+            model = parse_model(record)
+        except ValidationError as exc:
+            skipped += 1
+            ident = record.get("id") if isinstance(record, dict) else None  # pyright: ignore[reportUnknownMemberType]
+            fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
+            logger.warning("Skipped malformed model record #%d (id=%r): invalid %s", index, ident, ", ".join(fields))
+            continue
+        if model.id in seen:
+            skipped += 1
+            logger.warning("Skipped duplicate model record #%d (id=%r)", index, model.id)
+            continue
+        seen.add(model.id)
+        models.append(model)
+    total = body.get("total_count")
+    return ModelList(
+        models=models,
+        total_count=total if isinstance(total, int) and not isinstance(total, bool) else None,
+        skipped=skipped,
+    )
+
+
+def parse_count(payload: Any) -> int:
+    """Parse a ``/models/count`` body: ``{"data": {"count": N}}``. Raises ``ValueError``."""
+    if isinstance(payload, dict):
+        data = payload.get("data")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        if isinstance(data, dict):
+            count = data.get("count")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+            if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+                return count
+    raise ValueError("expected {'data': {'count': <non-negative integer>}}")

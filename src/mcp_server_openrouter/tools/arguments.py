@@ -1,0 +1,133 @@
+"""Tool arguments that mirror OpenRouter's ``GET /models`` filters, and their mapping upstream.
+
+The closed sets (categories, parameters, sorts, modalities) are those of OpenRouter's OpenAPI
+spec (2026-08-22). They are ``Literal`` types so the JSON schema lists the allowed values and a
+wrong value is refused with them named. Optional arguments accept an explicit ``null`` as
+"not given" (models often send it), although the published schema omits the ``null`` branch
+to save tokens (see :mod:`.schema`).
+"""
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ..openrouter import ModelsQuery
+
+Category = Literal[
+    "programming",
+    "roleplay",
+    "marketing",
+    "marketing/seo",
+    "technology",
+    "science",
+    "translation",
+    "legal",
+    "finance",
+    "health",
+    "trivia",
+    "academia",
+]
+Parameter = Literal[
+    "temperature",
+    "top_p",
+    "top_k",
+    "min_p",
+    "top_a",
+    "frequency_penalty",
+    "presence_penalty",
+    "repetition_penalty",
+    "max_tokens",
+    "max_completion_tokens",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "prediction",
+    "seed",
+    "response_format",
+    "structured_outputs",
+    "stop",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "include_reasoning",
+    "reasoning",
+    "reasoning_effort",
+    "web_search_options",
+    "verbosity",
+]
+Sort = Literal[
+    "most-popular",
+    "newest",
+    "top-weekly",
+    "pricing-low-to-high",
+    "pricing-high-to-low",
+    "context-high-to-low",
+    "throughput-high-to-low",
+    "latency-low-to-high",
+    "intelligence-high-to-low",
+    "coding-high-to-low",
+    "agentic-high-to-low",
+    "design-arena-elo-high-to-low",
+]
+InputModality = Literal["text", "image", "file", "audio", "video"]
+OutputModality = Literal["text", "image", "embeddings", "audio", "video", "rerank", "speech", "transcription", "all"]
+
+OutputModalities = Annotated[
+    list[OutputModality] | None,
+    Field(
+        description="Output modalities, any of; 'all' = every model. Omitted: text only (OpenRouter's default)",
+        min_length=1,
+    ),
+]
+InputModalities = Annotated[
+    list[InputModality] | None, Field(description="Only models accepting all of these inputs", min_length=1)
+]
+SupportedParameters = Annotated[
+    list[Parameter] | None,
+    Field(description="Only models supporting all of these request parameters, e.g. ['tools']", min_length=1),
+]
+MinContext = Annotated[int | None, Field(description="Minimum context length, tokens", ge=1)]
+MaxPrice = Annotated[float | None, Field(description="Maximum input price, USD per 1M tokens", ge=0)]
+ModelAuthors = Annotated[
+    list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]] | None,
+    Field(description="Author slugs (the ID part before '/'), any of, e.g. ['openai','anthropic']", min_length=1),
+]
+Search = Annotated[str | None, Field(description="Free-text search in model name or ID", min_length=1, max_length=200)]
+CategoryArg = Annotated[Category | None, Field(description="Use-case category (OpenRouter's ranking)")]
+SortArg = Annotated[Sort | None, Field(description="Sort order; omitted: OpenRouter's default (newest first)")]
+Limit = Annotated[int, Field(description="Page size", ge=1, le=100)]
+Offset = Annotated[int, Field(description="Models to skip (use next_offset from the previous page)", ge=0)]
+
+
+def _unique(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values)) if values else ()
+
+
+def to_query(
+    *,
+    output_modalities: list[OutputModality] | None = None,
+    input_modalities: list[InputModality] | None = None,
+    supported_parameters: list[Parameter] | None = None,
+    min_context: int | None = None,
+    max_price: float | None = None,
+    model_authors: list[str] | None = None,
+    q: str | None = None,
+    category: Category | None = None,
+    sort: Sort | None = None,
+) -> ModelsQuery:
+    """Validated tool arguments → the upstream query (duplicates dropped, order kept)."""
+    outputs = _unique(list(output_modalities or ()))
+    if "all" in outputs:
+        outputs = ("all",)
+    return ModelsQuery(
+        category=category,
+        supported_parameters=_unique(list(supported_parameters or ())),
+        output_modalities=outputs,
+        input_modalities=_unique(list(input_modalities or ())),
+        sort=sort,
+        q=q.strip() if q and q.strip() else None,
+        context=min_context,
+        max_price=None if max_price is None else Decimal(repr(max_price)),
+        model_authors=_unique(model_authors),
+    )

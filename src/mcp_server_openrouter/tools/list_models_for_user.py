@@ -1,0 +1,25 @@
+"""``list_models_for_user``: the models the configured key's owner may use."""
+
+from typing import Annotated
+
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import CallToolResult
+
+from ..catalog import Catalog
+from ..openrouter import OpenRouterError
+from . import build_tool
+from .arguments import Limit, Offset
+from .errors import tool_error
+from .results import ModelPage, page_result
+
+
+def build(catalog: Catalog) -> Tool:
+    async def list_models_for_user(limit: Limit = 25, offset: Offset = 0) -> Annotated[CallToolResult, ModelPage]:
+        """List the models this server's OpenRouter API key may use, after the account's provider, privacy and guardrail settings (needs OPENROUTER_API_KEY)."""  # noqa: E501
+        try:
+            answer = await catalog.user_models()
+        except OpenRouterError as exc:
+            raise tool_error(exc) from exc
+        return page_result(answer.value, answer.provenance, offset=offset, limit=limit)
+
+    return build_tool(list_models_for_user, title="List models available to your OpenRouter key")

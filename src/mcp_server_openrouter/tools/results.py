@@ -1,0 +1,89 @@
+"""The tools' results: a named pydantic model for ``structuredContent`` plus a compact text.
+
+The SDK would send a pydantic result twice: as ``structuredContent`` and as indent-2 JSON text
+(64 tokens a model in our measurements). We build the ``CallToolResult`` ourselves: the
+structured part is the model dumped without null fields, the text part a table that costs half
+of the JSON (see :mod:`..compact`). ``bench/tokens.py`` measures both, together.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from mcp_types import CallToolResult, TextContent
+from pydantic import BaseModel, Field
+
+from ..catalog import Provenance
+from ..compact import TABLE_COLUMNS, TABLE_LEGEND, CompactModel, compact, table_row
+from ..openrouter import Model
+
+
+class Source(BaseModel):
+    """Where the data came from, so stale data is never passed off as fresh."""
+
+    kind: Literal["live", "cached", "snapshot"] = Field(
+        description="live: fetched now; cached: last live data (OpenRouter unreachable); snapshot: bundled catalog"
+    )
+    as_of: datetime = Field(description="When the data was fetched (snapshot: capture date)")
+    note: str | None = Field(None, description="Why the data is not live")
+
+    @classmethod
+    def of(cls, provenance: Provenance) -> "Source":
+        return cls(kind=provenance.kind, as_of=provenance.as_of.replace(microsecond=0), note=provenance.reason)
+
+
+class ModelPage(BaseModel):
+    """One page of matching models."""
+
+    models: list[CompactModel]
+    total: int = Field(description="Models matching the filters, over all pages")
+    offset: int = Field(description="Index of the first model of this page")
+    next_offset: int | None = Field(None, description="Pass as offset for the next page; absent on the last page")
+    source: Source
+
+
+class ModelCount(BaseModel):
+    """How many models match."""
+
+    count: int
+    source: Source
+
+
+def _result(structured: BaseModel, text: str) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content=structured.model_dump(mode="json", exclude_none=True),
+    )
+
+
+def page_result(models: Sequence[Model], provenance: Provenance, *, offset: int, limit: int) -> CallToolResult:
+    """Slice ``models`` into a page and render it (structured records + text table)."""
+    total = len(models)
+    page = models[offset : offset + limit]
+    next_offset = offset + len(page) if offset + len(page) < total else None
+    structured = ModelPage(
+        models=[compact(m) for m in page],
+        total=total,
+        offset=offset,
+        next_offset=next_offset,
+        source=Source.of(provenance),
+    )
+    if not page:
+        if total:
+            head = f"No models at offset {offset}: only {total} match (offsets 0-{total - 1})."
+        else:
+            head = "No model matches these filters; try fewer or looser ones."
+        return _result(structured, f"{head} Data: {provenance.describe()}.")
+    more = f"next page: offset={next_offset}" if next_offset is not None else "last page"
+    lines = [
+        f"Models {offset + 1}-{offset + len(page)} of {total} ({more}). Data: {provenance.describe()}.",
+        f"Columns: {TABLE_COLUMNS}. {TABLE_LEGEND}",
+        *(table_row(m) for m in page),
+    ]
+    return _result(structured, "\n".join(lines))
+
+
+def count_result(count: int, provenance: Provenance) -> CallToolResult:
+    structured = ModelCount(count=count, source=Source.of(provenance))
+    noun = "model matches" if count == 1 else "models match"
+    return _result(structured, f"{count} {noun}. Data: {provenance.describe()}.")

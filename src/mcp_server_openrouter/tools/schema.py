@@ -1,0 +1,40 @@
+"""Trim the JSON schemas pydantic generates, because ``tools/list`` is paid in every conversation.
+
+Pydantic emits a ``title`` for every property and object (the name again), and spells an
+optional argument as ``anyOf: [X, {type: null}]`` with ``default: null``. None of that helps a
+model choose arguments. :func:`slim` removes it, keeping every description, type, bound and
+allowed value. The server still *accepts* ``null`` for optional arguments: validation uses the
+pydantic model, not the published schema.
+"""
+
+from typing import Any, cast
+
+
+def _is_null(schema: Any) -> bool:
+    return isinstance(schema, dict) and cast(dict[str, Any], schema).get("type") == "null"
+
+
+def slim(schema: Any) -> Any:
+    """A copy of ``schema`` without titles, null branches and ``default: null``."""
+    if isinstance(schema, list):
+        return [slim(item) for item in cast(list[Any], schema)]
+    if not isinstance(schema, dict):
+        return schema
+    node = cast(dict[str, Any], schema)
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: slim(sub) for name, sub in cast(dict[str, Any], value).items()}
+            continue
+        out[key] = slim(value)
+    branches = out.get("anyOf")
+    if isinstance(branches, list):
+        kept = [b for b in cast(list[Any], branches) if not _is_null(b)]
+        if len(kept) == 1 and len(kept) < len(cast(list[Any], branches)):
+            del out["anyOf"]
+            out = {**cast(dict[str, Any], kept[0]), **out}
+    if "default" in out and out["default"] is None:
+        del out["default"]
+    return out
