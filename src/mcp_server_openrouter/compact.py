@@ -18,7 +18,7 @@ depends on the model routed to: it is shown as ``"variable"``, never as free or 
 """
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,14 +45,11 @@ TABLE_COLUMNS = "id context max_output usd_in usd_out [modalities] [capabilities
 TABLE_LEGEND = (
     "usd_in/usd_out: USD per 1M input/output tokens ('variable' = depends on the routed model). "
     "'-' = unknown. modalities shown only when not text-only: inputs, then '>outputs' when not text "
-    "(t=text i=image f=file a=audio v=video). capabilities: T=tools J=json mode S=structured outputs "
-    "R=reasoning."
+    "(t=text i=image f=file a=audio v=video). capabilities: T=tools J=json mode (response_format) "
+    "S=structured outputs (json schema) R=reasoning."
 )
 
-UsdPerMillion = Annotated[
-    float | Literal["variable"],
-    Field(description="USD per 1M tokens; 'variable' when it depends on the routed model"),
-]
+UsdPerMillion = float | Literal["variable"]
 
 
 def per_million(price: Decimal | None) -> Decimal | Literal["variable"] | None:
@@ -93,17 +90,15 @@ class CompactModel(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(description="OpenRouter model ID, e.g. 'openai/gpt-4o' (use verbatim in API calls)")
-    context: int | None = Field(None, description="Context length in tokens")
-    max_output: int | None = Field(None, description="Max output tokens per request")
-    usd_in: UsdPerMillion | None = Field(None, description="USD per 1M input tokens, or 'variable'")
-    usd_out: UsdPerMillion | None = Field(None, description="USD per 1M output tokens, or 'variable'")
-    inputs: list[str] | None = Field(None, description="Input modalities; omitted when text only")
-    outputs: list[str] | None = Field(None, description="Output modalities; omitted when text only")
-    caps: list[Capability] | None = Field(
-        None, description="tools, json (response_format), structured (structured_outputs), reasoning"
-    )
-    expires: str | None = Field(None, description="Date the model will be removed from OpenRouter")
+    id: str
+    context: int | None = Field(None, description="tokens")
+    max_output: int | None = Field(None, description="tokens")
+    usd_in: UsdPerMillion | None = Field(None, description="USD/1M input tokens")
+    usd_out: UsdPerMillion | None = Field(None, description="USD/1M output tokens")
+    inputs: list[str] | None = Field(None, description="omitted: text only")
+    outputs: list[str] | None = Field(None, description="omitted: text only")
+    caps: list[Capability] | None = None
+    expires: str | None = Field(None, description="removal date")
 
 
 def compact(model: Model) -> CompactModel:
@@ -155,6 +150,8 @@ def table_row(model: Model) -> str:
             code += ">" + (_modality_code(outputs) or "?")
         cells.append(code)
     caps = capabilities(model.supported_parameters)
+    if "structured" in caps and "json" in caps:
+        caps.remove("json")  # structured outputs are requested through response_format: S says both
     if caps:
         cells.append("".join(CAPABILITY_LETTERS[c] for c in caps))
     if model.expiration_date:

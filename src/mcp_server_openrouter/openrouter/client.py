@@ -87,13 +87,14 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 
 def _error_text(response: httpx2.Response) -> str:
     """The upstream's own error message if it sent the documented JSON shape, else a safe summary."""
-    content_type = response.headers.get("content-type", "")
-    if "html" in content_type:
-        return "(an HTML error page, probably from a proxy; not shown)"
+    html = "(an HTML error page, probably from a proxy; not shown)"
+    if "html" in response.headers.get("content-type", ""):
+        return html
     try:
         body: Any = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        return response.text
+        text = response.text
+        return html if text.lstrip()[:1] == "<" and "html" in text[:1000].lower() else text
     if isinstance(body, dict):
         error: Any = body.get("error")  # pyright: ignore[reportUnknownMemberType]
         if isinstance(error, dict):

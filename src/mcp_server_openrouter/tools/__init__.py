@@ -3,18 +3,60 @@
 from collections.abc import Callable
 from typing import Any
 
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
+from pydantic import ValidationError
 
 from .schema import slim
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+_MAX_SHOWN_INPUT = 60
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _MAX_SHOWN_INPUT else text[: _MAX_SHOWN_INPUT - 1] + "…"
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """Pydantic's report, cut to what a model needs to correct itself: argument, rule, value."""
+    problems: list[str] = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or "arguments"
+        problems.append(f"{where}: {error['msg']} (got {_shown(error.get('input'))})")
+    return "Invalid arguments: " + "; ".join(problems)
+
+
+class CatalogTool(Tool):
+    """A ``Tool`` that refuses unknown argument names and words validation errors briefly.
+
+    An unknown name is usually a typo (``min_ctx``); ignoring it would answer a different question
+    than the one asked, so it is an error naming the valid arguments.
+    """
+
+    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        known = set(self.parameters.get("properties", {}))
+        unknown = sorted(set(arguments) - known)
+        if unknown:
+            raise ToolError(
+                f"Error executing tool {self.name}: unknown argument(s) {', '.join(unknown)}; "
+                f"valid: {', '.join(sorted(known)) or 'none'}"
+            )
+        try:
+            return await super().run(arguments, context, convert_result)
+        except UnexpectedToolError:
+            raise
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                raise ToolError(f"Error executing tool {self.name}: {describe_invalid(exc.__cause__)}") from exc.__cause__
+            raise
 
 
 def build_tool(fn: Callable[..., Any], *, title: str) -> Tool:
     """Register-ready tool with slimmed input and output schemas (see :mod:`.schema`)."""
-    tool = Tool.from_function(fn, title=title, annotations=READ_ONLY)
+    tool = CatalogTool.from_function(fn, title=title, annotations=READ_ONLY)
     tool.parameters = slim(tool.parameters)
     if tool.fn_metadata.output_schema is not None:
-        tool.fn_metadata.output_schema = slim(tool.fn_metadata.output_schema)
+        tool.fn_metadata.output_schema = slim(tool.fn_metadata.output_schema, object_descriptions=False)
     return tool

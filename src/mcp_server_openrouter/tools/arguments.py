@@ -7,10 +7,12 @@ wrong value is refused with them named. Optional arguments accept an explicit ``
 to save tokens (see :mod:`.schema`).
 """
 
+import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BeforeValidator, Field
 
 from ..openrouter import ModelsQuery
 
@@ -73,35 +75,62 @@ Sort = Literal[
 InputModality = Literal["text", "image", "file", "audio", "video"]
 OutputModality = Literal["text", "image", "embeddings", "audio", "video", "rerank", "speech", "transcription", "all"]
 
+
+
+def _split_csv(value: Any) -> Any:
+    """Accept "tools,response_format" for a list: models often send the upstream's own spelling."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+CSV = BeforeValidator(_split_csv)
+
 OutputModalities = Annotated[
     list[OutputModality] | None,
+    CSV,
     Field(
-        description="Output modalities, any of; 'all' = every model. Omitted: text only (OpenRouter's default)",
-        min_length=1,
+        description="Output modalities, any of; 'all' = every model. Omitted: text only (OpenRouter's default)"
     ),
 ]
 InputModalities = Annotated[
-    list[InputModality] | None, Field(description="Only models accepting all of these inputs", min_length=1)
+    list[InputModality] | None, CSV, Field(description="Only models accepting all of these inputs")
 ]
 SupportedParameters = Annotated[
     list[Parameter] | None,
-    Field(description="Only models supporting all of these request parameters, e.g. ['tools']", min_length=1),
+    CSV,
+    Field(description="Only models supporting all of these request parameters, e.g. ['tools']"),
 ]
 MinContext = Annotated[int | None, Field(description="Minimum context length, tokens", ge=1)]
 MaxPrice = Annotated[float | None, Field(description="Maximum input price, USD per 1M tokens", ge=0)]
 ModelAuthors = Annotated[
-    list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]] | None,
-    Field(description="Author slugs (the ID part before '/'), any of, e.g. ['openai','anthropic']", min_length=1),
+    list[str] | None,
+    CSV,
+    Field(description="Author slugs (the ID part before '/'), any of, e.g. ['openai','anthropic']"),
 ]
-Search = Annotated[str | None, Field(description="Free-text search in model name or ID", min_length=1, max_length=200)]
+Search = Annotated[str | None, Field(description="Free-text search in model name or ID", max_length=200)]
 CategoryArg = Annotated[Category | None, Field(description="Use-case category (OpenRouter's ranking)")]
 SortArg = Annotated[Sort | None, Field(description="Sort order; omitted: OpenRouter's default (newest first)")]
 Limit = Annotated[int, Field(description="Page size", ge=1, le=100)]
 Offset = Annotated[int, Field(description="Models to skip (use next_offset from the previous page)", ge=0)]
 
 
+AUTHOR_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
 def _unique(values: list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values)) if values else ()
+
+
+def _authors(values: list[str] | None) -> tuple[str, ...]:
+    slugs = _unique([v.strip().lower() for v in values or ()])
+    bad = [s for s in slugs if not AUTHOR_SLUG.match(s)]
+    if bad:
+        raise ToolError(
+            f"model_authors: {bad[0]!r} is not an author slug; use the part of a model ID before '/', "
+            "e.g. 'openai' or 'meta-llama'"
+        )
+    return slugs
 
 
 def to_query(
@@ -129,5 +158,5 @@ def to_query(
         q=q.strip() if q and q.strip() else None,
         context=min_context,
         max_price=None if max_price is None else Decimal(repr(max_price)),
-        model_authors=_unique(model_authors),
+        model_authors=_authors(model_authors),
     )

@@ -21,11 +21,9 @@ from ..openrouter import Model
 class Source(BaseModel):
     """Where the data came from, so stale data is never passed off as fresh."""
 
-    kind: Literal["live", "cached", "snapshot"] = Field(
-        description="live: fetched now; cached: last live data (OpenRouter unreachable); snapshot: bundled catalog"
-    )
-    as_of: datetime = Field(description="When the data was fetched (snapshot: capture date)")
-    note: str | None = Field(None, description="Why the data is not live")
+    kind: Literal["live", "cached", "snapshot"] = Field(description="cached/snapshot: OpenRouter unreachable")
+    as_of: datetime
+    note: str | None = None
 
     @classmethod
     def of(cls, provenance: Provenance) -> "Source":
@@ -36,9 +34,9 @@ class ModelPage(BaseModel):
     """One page of matching models."""
 
     models: list[CompactModel]
-    total: int = Field(description="Models matching the filters, over all pages")
-    offset: int = Field(description="Index of the first model of this page")
-    next_offset: int | None = Field(None, description="Pass as offset for the next page; absent on the last page")
+    total: int = Field(description="matches over all pages")
+    offset: int
+    next_offset: int | None = Field(None, description="absent on the last page")
     source: Source
 
 

@@ -14,10 +14,14 @@ def _is_null(schema: Any) -> bool:
     return isinstance(schema, dict) and cast(dict[str, Any], schema).get("type") == "null"
 
 
-def slim(schema: Any) -> Any:
-    """A copy of ``schema`` without titles, null branches and ``default: null``."""
+def slim(schema: Any, *, object_descriptions: bool = True) -> Any:
+    """A copy of ``schema`` without titles, null branches and ``default: null``.
+
+    ``object_descriptions=False`` also drops the descriptions of object types (pydantic copies
+    the result classes' docstrings there), keeping those of their properties.
+    """
     if isinstance(schema, list):
-        return [slim(item) for item in cast(list[Any], schema)]
+        return [slim(item, object_descriptions=object_descriptions) for item in cast(list[Any], schema)]
     if not isinstance(schema, dict):
         return schema
     node = cast(dict[str, Any], schema)
@@ -26,9 +30,12 @@ def slim(schema: Any) -> Any:
         if key == "title" and isinstance(value, str):
             continue
         if key == "properties" and isinstance(value, dict):
-            out[key] = {name: slim(sub) for name, sub in cast(dict[str, Any], value).items()}
+            properties = cast(dict[str, Any], value)
+            out[key] = {name: slim(sub, object_descriptions=object_descriptions) for name, sub in properties.items()}
             continue
-        out[key] = slim(value)
+        out[key] = slim(value, object_descriptions=object_descriptions)
+    if not object_descriptions and "properties" in out:
+        out.pop("description", None)
     branches = out.get("anyOf")
     if isinstance(branches, list):
         kept = [b for b in cast(list[Any], branches) if not _is_null(b)]

@@ -1,0 +1,24 @@
+"""Small helpers shared by the tool tests."""
+
+from typing import Any
+
+import anyio
+from mcp import Client
+from mcp_types import CallToolResult
+
+
+async def call(client: Client, tool: str, arguments: dict[str, Any] | None = None) -> CallToolResult:
+    with anyio.fail_after(10):
+        return await client.call_tool(tool, arguments or {})
+
+
+def text_of(result: CallToolResult) -> str:
+    block = result.content[0]
+    assert block.type == "text"
+    return block.text
+
+
+def structured(result: CallToolResult) -> dict[str, Any]:
+    assert not result.is_error, text_of(result)
+    assert result.structured_content is not None
+    return result.structured_content

@@ -1,0 +1,110 @@
+"""Fidelity: every field a compact record or table row shows equals the upstream value.
+
+Runs over every model of all six real snapshots (2025-05 … 2026-08). Prices are checked exactly:
+the shown number, read back as a Decimal, equals the upstream decimal string x 1,000,000.
+"""
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from mcp_server_openrouter.compact import CAPABILITY_PARAMETERS, compact, table_row
+from mcp_server_openrouter.openrouter import parse_model_list
+
+from .fake_upstream import SNAPSHOTS, load_snapshot
+
+MILLION = Decimal(1_000_000)
+
+
+def expected_price(raw: Any) -> Decimal | str | None:
+    if raw is None:
+        return None
+    value = Decimal(str(raw))
+    return "variable" if value < 0 else value * MILLION
+
+
+def shown_price(value: Any) -> Decimal | str | None:
+    if value is None or value == "variable":
+        return value
+    return Decimal(str(value))  # what a JSON reader gets back from the number we sent
+
+
+def expected_caps(params: list[str] | None) -> list[str] | None:
+    params = params or []
+    caps = [cap for cap, grants in CAPABILITY_PARAMETERS.items() if set(params) & grants]
+    return caps or None
+
+
+@pytest.mark.parametrize("snapshot", SNAPSHOTS)
+def test_structured_records_equal_upstream_values_for_every_model(snapshot: str) -> None:
+    raw_models = load_snapshot(snapshot)
+    parsed = parse_model_list({"data": raw_models})
+    assert parsed.skipped == 0
+
+    for raw, model in zip(raw_models, parsed.models, strict=True):
+        # Exactly what goes on the wire: dumped without nulls, through JSON text.
+        record = json.loads(json.dumps(compact(model).model_dump(mode="json", exclude_none=True)))
+        top = raw.get("top_provider") or {}
+        arch = raw.get("architecture") or {}
+        assert record["id"] == raw["id"]
+        assert record.get("context") == (raw["context_length"] or None)
+        assert record.get("max_output") == (top.get("max_completion_tokens") or None)
+        assert shown_price(record.get("usd_in")) == expected_price(raw["pricing"].get("prompt")), raw["id"]
+        assert shown_price(record.get("usd_out")) == expected_price(raw["pricing"].get("completion")), raw["id"]
+        inputs, outputs = arch.get("input_modalities") or [], arch.get("output_modalities") or []
+        assert set(record.get("inputs", ["text"])) == set(inputs or ["text"])
+        assert set(record.get("outputs", ["text"])) == set(outputs or ["text"])
+        assert record.get("caps") == expected_caps(raw.get("supported_parameters"))
+        assert record.get("expires") == raw.get("expiration_date")
+        assert all(value not in (None, "", [], {}) for value in record.values())
+
+
+@pytest.mark.parametrize("snapshot", SNAPSHOTS)
+def test_table_rows_equal_upstream_values_for_every_model(snapshot: str) -> None:
+    raw_models = load_snapshot(snapshot)
+    parsed = parse_model_list({"data": raw_models})
+
+    for raw, model in zip(raw_models, parsed.models, strict=True):
+        cells = table_row(model).split(" ")
+        model_id, context, max_output, usd_in, usd_out, *rest = cells
+        assert model_id == raw["id"]
+        assert context == (str(raw["context_length"]) if raw["context_length"] else "-")
+        max_completion = (raw.get("top_provider") or {}).get("max_completion_tokens")
+        assert max_output == (str(max_completion) if max_completion else "-")
+        for cell, key in ((usd_in, "prompt"), (usd_out, "completion")):
+            expected = expected_price(raw["pricing"].get(key))
+            assert (cell if cell in ("variable", "-") else Decimal(cell)) == (expected if expected is not None else "-")
+            assert not cell.startswith("-") or cell == "-"
+            assert "E" not in cell
+        expiry = raw.get("expiration_date")
+        assert (f"exp={expiry}" in rest) == bool(expiry)
+        caps_cell = next((c for c in rest if c.isupper()), "")
+        caps = expected_caps(raw.get("supported_parameters")) or []
+        assert ("T" in caps_cell) == ("tools" in caps)
+        assert ("R" in caps_cell) == ("reasoning" in caps)
+        assert ("S" in caps_cell) == ("structured" in caps)
+        assert ("J" in caps_cell) == ("json" in caps and "structured" not in caps)
+
+
+def test_router_price_minus_one_is_variable_and_free_is_zero() -> None:
+    parsed = {m.id: m for m in parse_model_list({"data": load_snapshot()}).models}
+
+    auto = compact(parsed["openrouter/auto"])
+    assert (auto.usd_in, auto.usd_out) == ("variable", "variable")
+    free = compact(parsed["openrouter/free"])
+    assert (free.usd_in, free.usd_out) == (0, 0)
+
+
+def test_tiny_and_long_decimal_prices_survive_exactly() -> None:
+    record = {
+        "id": "x/tiny",
+        "pricing": {"prompt": "0.00000001703012", "completion": "0.00000008333333333333334"},
+    }
+    model = parse_model_list({"data": [record]}).models[0]
+
+    shown = json.loads(json.dumps(compact(model).model_dump(mode="json", exclude_none=True)))
+    assert Decimal(str(shown["usd_in"])) == Decimal("0.01703012")
+    assert Decimal(str(shown["usd_out"])) == Decimal("0.08333333333333334")
+    assert table_row(model) == "x/tiny - - 0.01703012 0.08333333333333334"

@@ -1,0 +1,57 @@
+"""list_models_for_user: needs the key, sends it only there, never shows it."""
+
+import anyio
+import pytest
+from mcp import Client
+
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.server import create_server
+
+from .conftest import FAKE_BASE_URL, TEST_KEY
+from .fake_upstream import FakeOpenRouter
+from .helpers import call, structured, text_of
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_lists_the_key_owners_models_with_the_compact_shape_and_paging(
+    client: Client, upstream: FakeOpenRouter
+) -> None:
+    page = structured(await call(client, "list_models_for_user", {"limit": 10, "offset": 5}))
+
+    assert upstream.paths == ["/api/v1/models/user"]
+    assert upstream.requests[0].headers["authorization"] == f"Bearer {TEST_KEY}"
+    assert page["total"] == 549
+    assert page["offset"] == 5
+    assert page["next_offset"] == 15
+    assert [m["id"] for m in page["models"]] == [m["id"] for m in upstream.models[5:15]]
+
+
+async def test_without_a_key_it_names_the_variable_and_calls_nothing(upstream: FakeOpenRouter) -> None:
+    server = create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport())
+    with anyio.fail_after(10):
+        async with Client(server) as client:
+            result = await call(client, "list_models_for_user")
+
+    assert result.is_error
+    assert "OPENROUTER_API_KEY" in text_of(result)
+    assert upstream.requests == []
+
+
+async def test_a_rejected_key_says_so(client: Client, upstream: FakeOpenRouter) -> None:
+    upstream.api_key = "sk-or-v1-some-other-key"
+
+    result = await call(client, "list_models_for_user")
+
+    assert result.is_error
+    assert "OpenRouter rejected the API key (HTTP 401)" in text_of(result)
+    assert "OPENROUTER_API_KEY" in text_of(result)
+
+
+async def test_the_public_tools_never_send_the_key(client: Client, upstream: FakeOpenRouter) -> None:
+    await call(client, "list_models")
+    await call(client, "count_models")
+    await call(client, "count_models", {"q": "gpt"})
+
+    assert len(upstream.requests) == 3
+    assert all("authorization" not in r.headers for r in upstream.requests)

@@ -1,0 +1,190 @@
+"""Answers without the upstream: last live data, else the bundled snapshot, always labelled."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from mcp import Client
+
+from mcp_server_openrouter.offline import OfflineUnsupportedError, filter_locally, load_snapshot
+from mcp_server_openrouter.openrouter import Model, ModelsQuery, parse_model_list
+
+from .fake_upstream import FakeOpenRouter, load_snapshot as load_test_snapshot
+from .helpers import call, structured, text_of
+
+pytestmark = pytest.mark.anyio
+
+
+def models() -> list[Model]:
+    return parse_model_list({"data": load_test_snapshot()}).models
+
+
+def ids(selected: list[Model]) -> list[str]:
+    return [m.id for m in selected]
+
+
+# -- the bundled snapshot ------------------------------------------------------------------
+
+
+def test_bundled_snapshot_is_the_dated_full_catalog() -> None:
+    snapshot = load_snapshot()
+
+    assert snapshot.date.isoformat() == "2026-08-18"
+    assert ids(snapshot.models) == [m["id"] for m in load_test_snapshot()]
+    assert {m for model in snapshot.models for m in model.architecture.output_modalities} >= {"text", "image", "audio"}
+
+
+# -- through the tools -----------------------------------------------------------------
+
+
+async def test_unreachable_upstream_answers_from_the_snapshot_with_its_date(
+    client: Client, upstream: FakeOpenRouter
+) -> None:
+    upstream.go_down()
+
+    result = await call(client, "list_models", {"supported_parameters": ["tools"], "min_context": 128000, "limit": 3})
+
+    page = structured(result)
+    assert page["source"]["kind"] == "snapshot"
+    assert page["source"]["as_of"] == "2026-08-18T00:00:00Z"
+    assert "ConnectError" in page["source"]["note"]
+    assert text_of(result).splitlines()[0].endswith(
+        "Data: OFFLINE: bundled catalog snapshot of 2026-08-18 "
+        "(OpenRouter unreachable: Could not reach OpenRouter for /models (ConnectError))."
+    )
+    expected = upstream.select({"supported_parameters": "tools", "context": "128000"})
+    assert page["total"] == len(expected)
+    assert [m["id"] for m in page["models"]] == [m["id"] for m in expected[:3]]
+
+
+async def test_a_query_seen_live_is_answered_from_that_data_when_upstream_fails(
+    client: Client, upstream: FakeOpenRouter
+) -> None:
+    live = structured(await call(client, "list_models", {"q": "gemini"}))
+    upstream.go_down()
+
+    cached = structured(await call(client, "list_models", {"q": "gemini"}))
+
+    assert cached["source"]["kind"] == "cached"
+    assert cached["source"]["as_of"] == live["source"]["as_of"]
+    assert cached["models"] == live["models"]
+    assert cached["total"] == live["total"]
+
+
+async def test_the_last_live_full_catalog_beats_the_snapshot_for_new_queries(
+    client: Client, upstream: FakeOpenRouter
+) -> None:
+    upstream.models = upstream.models[:50]  # "today's" catalog differs from the snapshot
+    structured(await call(client, "list_models", {"output_modalities": ["all"]}))
+    upstream.go_down()
+
+    page = structured(await call(client, "list_models", {"output_modalities": ["all"], "q": "qwen"}))
+
+    assert page["source"]["kind"] == "cached"
+    assert page["total"] == len([m for m in upstream.models if "qwen" in m["id"] or "Qwen" in m["name"]])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [({"category": "programming"}, "the 'category' filter"), ({"sort": "most-popular"}, "sort='most-popular'")],
+)
+async def test_filters_only_upstream_can_compute_are_refused_offline(
+    client: Client, upstream: FakeOpenRouter, arguments: dict[str, str], named: str
+) -> None:
+    upstream.go_down()
+
+    result = await call(client, "list_models", arguments)
+
+    assert result.is_error
+    message = text_of(result)
+    assert named in message
+    assert "OpenRouter unreachable" in message
+    assert "newest, pricing-low-to-high" in message
+
+
+async def test_server_errors_and_rate_limits_also_fall_back(client: Client, upstream: FakeOpenRouter) -> None:
+    import httpx2
+
+    for status in (500, 502, 503, 429):
+        upstream.fail = lambda _, status=status: httpx2.Response(status, text="<html>busy</html>")
+        page = structured(await call(client, "list_models", {"limit": 1}))
+        assert page["source"]["kind"] == "snapshot"
+        assert "<html>" not in page["source"]["note"]
+
+
+# -- local filter semantics (documented in mcp_server_openrouter.offline) -------------------
+
+
+def test_local_default_is_text_output_like_upstream() -> None:
+    selected = filter_locally(models(), ModelsQuery())
+
+    assert len(selected) == 414
+    assert all("text" in m.architecture.output_modalities for m in selected)
+
+
+def test_local_output_modalities_match_any_and_all_keeps_everything() -> None:
+    catalog = models()
+
+    either = filter_locally(catalog, ModelsQuery(output_modalities=("image", "audio")))
+    assert {m.id for m in either} == {
+        m.id for m in catalog if {"image", "audio"} & set(m.architecture.output_modalities)
+    }
+    assert len(filter_locally(catalog, ModelsQuery(output_modalities=("all",)))) == 549
+
+
+def test_local_input_modalities_and_parameters_must_all_be_supported() -> None:
+    selected = filter_locally(
+        models(), ModelsQuery(input_modalities=("image", "file"), supported_parameters=("tools", "seed"))
+    )
+
+    assert selected
+    for model in selected:
+        assert {"image", "file"} <= set(model.architecture.input_modalities)
+        assert {"tools", "seed"} <= set(model.supported_parameters)
+
+
+def test_local_max_price_is_per_million_input_tokens_and_excludes_variable_prices() -> None:
+    selected = filter_locally(models(), ModelsQuery(output_modalities=("all",), max_price=Decimal("0.1")))
+
+    assert selected
+    assert all(m.pricing.prompt is not None and 0 <= m.pricing.prompt * 1_000_000 <= Decimal("0.1") for m in selected)
+    assert "openrouter/auto" not in ids(selected)
+
+
+def test_local_context_authors_and_search() -> None:
+    catalog = models()
+
+    big = filter_locally(catalog, ModelsQuery(context=1_000_000))
+    assert big and all(m.context_length >= 1_000_000 for m in big)
+    anthropic = filter_locally(catalog, ModelsQuery(model_authors=("anthropic",)))
+    assert anthropic and all(m.id.lstrip("~").startswith("anthropic/") for m in anthropic)
+    assert any(m.id.startswith("~anthropic/") for m in anthropic)
+    by_name = filter_locally(catalog, ModelsQuery(q="CLAUDE"))
+    assert by_name and all("claude" in (m.id + m.name).lower() for m in by_name)
+
+
+def test_local_sorts() -> None:
+    catalog = models()
+
+    newest = filter_locally(catalog, ModelsQuery(sort="newest"))
+    assert [m.created for m in newest] == sorted((m.created for m in newest), reverse=True)
+    widest = filter_locally(catalog, ModelsQuery(sort="context-high-to-low"))
+    assert [m.context_length for m in widest] == sorted((m.context_length for m in widest), reverse=True)
+    cheap = filter_locally(catalog, ModelsQuery(sort="pricing-low-to-high", output_modalities=("all",)))
+    means = [(m.pricing.prompt + m.pricing.completion) / 2 for m in cheap if m.pricing.prompt is not None and m.pricing.prompt >= 0 and m.pricing.completion is not None]
+    assert means == sorted(means)
+    assert cheap[-1].pricing.prompt is not None and cheap[-1].pricing.prompt < 0  # variable prices last
+    dear = filter_locally(catalog, ModelsQuery(sort="pricing-high-to-low"))
+    assert dear[0].pricing.prompt is not None and dear[0].pricing.prompt > 0
+
+
+@pytest.mark.parametrize("query", [ModelsQuery(category="legal"), ModelsQuery(sort="top-weekly")])
+def test_local_filtering_refuses_what_only_upstream_knows(query: ModelsQuery) -> None:
+    with pytest.raises(OfflineUnsupportedError):
+        filter_locally(models(), query)
+
+
+def test_snapshot_datetime_is_midnight_utc() -> None:
+    from mcp_server_openrouter.offline import snapshot_datetime
+
+    assert snapshot_datetime(load_snapshot().date) == datetime(2026, 8, 18, tzinfo=UTC)
