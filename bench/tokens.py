@@ -76,7 +76,10 @@ async def measure() -> list[str]:
             statistics.median(per_row) <= TARGET_PER_MODEL,
         ),
         row("per model, table row (median, 414 text models)", statistics.median(per_row_text)),
-        row("per model, table row + structured record (median)", statistics.median(map(sum, zip(per_row, per_struct)))),
+        row(
+            "per model, table row + structured record (median)",
+            statistics.median(r + s for r, s in zip(per_row, per_struct, strict=True)),
+        ),
     ]
     async with Client(create_server(settings, transport=upstream.transport())) as client:
         listed = await client.list_tools()
@@ -99,18 +102,32 @@ async def measure() -> list[str]:
             text, structured = result_tokens(result)
             total = text + structured
             limit = TARGET_DEFAULT_CALL if tool == "list_models" and not args else TARGET_ANY_CALL
-            out.append(row(f"{label}: text {text:,} + structured {structured:,}", total, f"<= {limit:,}", total <= limit))
+            out.append(
+                row(f"{label}: text {text:,} + structured {structured:,}", total, f"<= {limit:,}", total <= limit)
+            )
         default_ids = {m["id"] for m in (await client.call_tool("list_models", {})).structured_content["models"]}  # type: ignore[index]
         raw_default = [r for r in raw if r["id"] in default_ids]
         out.append(row("same 25 models as raw upstream JSON", tokens(compact_json({"data": raw_default}))))
         out.append(
-            row("tools/list, all tools (compact JSON)", tools_tokens, f"<= {TARGET_TOOLS_LIST:,}", tools_tokens <= TARGET_TOOLS_LIST)
+            row(
+                "tools/list, all tools (compact JSON)",
+                tools_tokens,
+                f"<= {TARGET_TOOLS_LIST:,}",
+                tools_tokens <= TARGET_TOOLS_LIST,
+            )
         )
 
     # Worst case of any argument combination: a 100-model page of the 100 costliest records.
-    costliest = sorted(zip(per_row, per_struct), key=sum, reverse=True)[:100]
+    costliest = sorted(zip(per_row, per_struct, strict=False), key=sum, reverse=True)[:100]
     worst = sum(map(sum, costliest)) + 250  # + header, legend and envelope, measured ~200
-    out.append(row("worst case: 100 costliest models in one page (bound)", worst, f"<= {TARGET_ANY_CALL:,}", worst <= TARGET_ANY_CALL))
+    out.append(
+        row(
+            "worst case: 100 costliest models in one page (bound)",
+            worst,
+            f"<= {TARGET_ANY_CALL:,}",
+            worst <= TARGET_ANY_CALL,
+        )
+    )
     return out
 
 

@@ -9,7 +9,7 @@ enough to make answers realistic); ``fail`` switches the fake into an outage.
 import gzip
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
@@ -100,7 +100,7 @@ class FakeOpenRouter:
         q = (params.get("q") or "").lower()
         out: list[dict[str, Any]] = []
         for m in self.models:
-            arch = m.get("architecture") or {}
+            arch: dict[str, Any] = m.get("architecture") or {}
             if "all" not in outputs and not set(outputs) & set(arch.get("output_modalities") or []):
                 continue
             if not inputs <= set(arch.get("input_modalities") or []):
@@ -122,14 +122,13 @@ class FakeOpenRouter:
 
 
 @contextmanager
-def serve(fake: FakeOpenRouter) -> Iterator[str]:
+def serve(fake: FakeOpenRouter) -> Generator[str]:
     """Serve ``fake`` over real HTTP on 127.0.0.1 (for subprocess tests); yields the base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            host, port = self.server.server_address[:2]
             request = httpx2.Request(
-                "GET", f"http://{host}:{port}{self.path}", headers=[(k, v) for k, v in self.headers.items()]
+                "GET", f"http://127.0.0.1{self.path}", headers=[(k, v) for k, v in self.headers.items()]
             )
             response = fake.handle(request)
             body = response.read()
@@ -141,7 +140,7 @@ def serve(fake: FakeOpenRouter) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -46,14 +46,15 @@ def test_structured_records_equal_upstream_values_for_every_model(snapshot: str)
     for raw, model in zip(raw_models, parsed.models, strict=True):
         # Exactly what goes on the wire: dumped without nulls, through JSON text.
         record = json.loads(json.dumps(compact(model).model_dump(mode="json", exclude_none=True)))
-        top = raw.get("top_provider") or {}
-        arch = raw.get("architecture") or {}
+        top: dict[str, Any] = raw.get("top_provider") or {}
+        arch: dict[str, Any] = raw.get("architecture") or {}
         assert record["id"] == raw["id"]
         assert record.get("context") == (raw["context_length"] or None)
         assert record.get("max_output") == (top.get("max_completion_tokens") or None)
         assert shown_price(record.get("usd_in")) == expected_price(raw["pricing"].get("prompt")), raw["id"]
         assert shown_price(record.get("usd_out")) == expected_price(raw["pricing"].get("completion")), raw["id"]
-        inputs, outputs = arch.get("input_modalities") or [], arch.get("output_modalities") or []
+        inputs: list[str] = arch.get("input_modalities") or []
+        outputs: list[str] = arch.get("output_modalities") or []
         assert set(record.get("inputs", ["text"])) == set(inputs or ["text"])
         assert set(record.get("outputs", ["text"])) == set(outputs or ["text"])
         assert record.get("caps") == expected_caps(raw.get("supported_parameters"))
@@ -71,7 +72,8 @@ def test_table_rows_equal_upstream_values_for_every_model(snapshot: str) -> None
         model_id, context, max_output, usd_in, usd_out, *rest = cells
         assert model_id == raw["id"]
         assert context == (str(raw["context_length"]) if raw["context_length"] else "-")
-        max_completion = (raw.get("top_provider") or {}).get("max_completion_tokens")
+        top: dict[str, Any] = raw.get("top_provider") or {}
+        max_completion: int | None = top.get("max_completion_tokens")
         assert max_output == (str(max_completion) if max_completion else "-")
         for cell, key in ((usd_in, "prompt"), (usd_out, "completion")):
             expected = expected_price(raw["pricing"].get(key))

@@ -78,6 +78,7 @@ async def test_pages_follow_next_offset_to_the_last_page_without_refetching_upst
     client: Client, upstream: FakeOpenRouter
 ) -> None:
     seen: list[str] = []
+    page: dict[str, Any] = {}
     offset: int | None = 0
     pages = 0
     while offset is not None:

@@ -9,7 +9,8 @@ from mcp import Client
 from mcp_server_openrouter.offline import OfflineUnsupportedError, filter_locally, load_snapshot
 from mcp_server_openrouter.openrouter import Model, ModelsQuery, parse_model_list
 
-from .fake_upstream import FakeOpenRouter, load_snapshot as load_test_snapshot
+from .fake_upstream import FakeOpenRouter
+from .fake_upstream import load_snapshot as load_test_snapshot
 from .helpers import call, structured, text_of
 
 pytestmark = pytest.mark.anyio
@@ -48,9 +49,13 @@ async def test_unreachable_upstream_answers_from_the_snapshot_with_its_date(
     assert page["source"]["kind"] == "snapshot"
     assert page["source"]["as_of"] == "2026-08-18T00:00:00Z"
     assert "ConnectError" in page["source"]["note"]
-    assert text_of(result).splitlines()[0].endswith(
-        "Data: OFFLINE: bundled catalog snapshot of 2026-08-18 "
-        "(OpenRouter unreachable: Could not reach OpenRouter for /models (ConnectError))."
+    assert (
+        text_of(result)
+        .splitlines()[0]
+        .endswith(
+            "Data: OFFLINE: bundled catalog snapshot of 2026-08-18 "
+            "(OpenRouter unreachable: Could not reach OpenRouter for /models (ConnectError))."
+        )
     )
     expected = upstream.select({"supported_parameters": "tools", "context": "128000"})
     assert page["total"] == len(expected)
@@ -155,27 +160,37 @@ def test_local_context_authors_and_search() -> None:
     catalog = models()
 
     big = filter_locally(catalog, ModelsQuery(context=1_000_000))
-    assert big and all(m.context_length >= 1_000_000 for m in big)
+    assert big
+    assert all(m.context_length >= 1_000_000 for m in big)
     anthropic = filter_locally(catalog, ModelsQuery(model_authors=("anthropic",)))
-    assert anthropic and all(m.id.lstrip("~").startswith("anthropic/") for m in anthropic)
+    assert anthropic
+    assert all(m.id.lstrip("~").startswith("anthropic/") for m in anthropic)
     assert any(m.id.startswith("~anthropic/") for m in anthropic)
     by_name = filter_locally(catalog, ModelsQuery(q="CLAUDE"))
-    assert by_name and all("claude" in (m.id + m.name).lower() for m in by_name)
+    assert by_name
+    assert all("claude" in (m.id + m.name).lower() for m in by_name)
 
 
 def test_local_sorts() -> None:
     catalog = models()
 
     newest = filter_locally(catalog, ModelsQuery(sort="newest"))
-    assert [m.created for m in newest] == sorted((m.created for m in newest), reverse=True)
+    created = [m.created or 0 for m in newest]
+    assert created == sorted(created, reverse=True)
     widest = filter_locally(catalog, ModelsQuery(sort="context-high-to-low"))
     assert [m.context_length for m in widest] == sorted((m.context_length for m in widest), reverse=True)
     cheap = filter_locally(catalog, ModelsQuery(sort="pricing-low-to-high", output_modalities=("all",)))
-    means = [(m.pricing.prompt + m.pricing.completion) / 2 for m in cheap if m.pricing.prompt is not None and m.pricing.prompt >= 0 and m.pricing.completion is not None]
+    means = [
+        (m.pricing.prompt + m.pricing.completion) / 2
+        for m in cheap
+        if m.pricing.prompt is not None and m.pricing.prompt >= 0 and m.pricing.completion is not None
+    ]
     assert means == sorted(means)
-    assert cheap[-1].pricing.prompt is not None and cheap[-1].pricing.prompt < 0  # variable prices last
+    assert cheap[-1].pricing.prompt is not None
+    assert cheap[-1].pricing.prompt < 0
     dear = filter_locally(catalog, ModelsQuery(sort="pricing-high-to-low"))
-    assert dear[0].pricing.prompt is not None and dear[0].pricing.prompt > 0
+    assert dear[0].pricing.prompt is not None
+    assert dear[0].pricing.prompt > 0
 
 
 @pytest.mark.parametrize("query", [ModelsQuery(category="legal"), ModelsQuery(sort="top-weekly")])

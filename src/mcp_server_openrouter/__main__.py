@@ -48,7 +48,7 @@ def _configure_logging(level: str) -> None:
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
     # httpx2 logs every request (with its URL) at INFO; that is noise in an MCP server's log.
-    logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLevelNamesMapping()[level]))
     logging.getLogger("httpcore2").setLevel(logging.WARNING)
 
 

@@ -12,7 +12,7 @@ is raised, not papered over with old data.
 
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -103,7 +103,7 @@ class Catalog:
         return self._settings.api_key is not None
 
     @asynccontextmanager
-    async def running(self) -> AsyncIterator["Catalog"]:
+    async def running(self) -> AsyncGenerator["Catalog"]:
         """Open the HTTP client for the first user, close it after the last (ref-counted)."""
         async with self._lock:
             if self._client is None:
@@ -118,12 +118,16 @@ class Catalog:
         try:
             yield self
         finally:
-            async with self._lock:
-                self._users -= 1
-                if self._users == 0 and self._client is not None:
-                    client, self._client = self._client, None
-                    with anyio.CancelScope(shield=True):
-                        await client.aclose()
+            with anyio.CancelScope(shield=True):
+                await self._release()
+
+    async def _release(self) -> None:
+        async with self._lock:
+            self._users -= 1
+            client = self._client
+            if self._users == 0 and client is not None:
+                self._client = None
+                await client.aclose()
 
     @property
     def client(self) -> OpenRouterClient:

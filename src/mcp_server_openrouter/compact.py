@@ -68,9 +68,8 @@ def decimal_text(value: Decimal) -> str:
 
 
 def _json_number(value: Decimal | Literal["variable"] | None) -> float | Literal["variable"] | None:
-    if value is None or value == VARIABLE:
+    if not isinstance(value, Decimal):
         return value
-    assert isinstance(value, Decimal)
     number = float(value)
     return int(number) if number.is_integer() and abs(number) < 2**53 else number
 

@@ -54,7 +54,7 @@ class Snapshot(NamedTuple):
 @cache
 def load_snapshot() -> Snapshot:
     """The catalog shipped in the package (all output modalities), parsed once, on first need."""
-    blob = resources.files(__package__).joinpath("data", SNAPSHOT_FILE).read_bytes()
+    blob = resources.files("mcp_server_openrouter").joinpath("data", SNAPSHOT_FILE).read_bytes()
     payload = json.loads(gzip.decompress(blob))
     parsed = parse_model_list(payload)
     return Snapshot(parsed.models, date.fromisoformat(payload["snapshot_date"]), payload.get("source", ""))

@@ -1,6 +1,6 @@
 """``create_server``: the MCP server, built on demand (nothing is built or read at import time)."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
 import httpx2
@@ -23,7 +23,7 @@ def create_server(settings: Settings, *, transport: httpx2.AsyncBaseTransport | 
     catalog = Catalog(settings, transport=transport)
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer[Catalog]) -> AsyncIterator[Catalog]:
+    async def lifespan(_: MCPServer[Catalog]) -> AsyncGenerator[Catalog]:
         # One HTTP client for all sessions: opened by the first, closed after the last.
         async with catalog.running():
             yield catalog

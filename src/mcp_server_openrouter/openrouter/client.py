@@ -8,10 +8,11 @@ in an error, a log line or a repr.
 
 import json
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import httpx2
 from pydantic import SecretStr
@@ -36,8 +37,7 @@ def _join(values: tuple[str, ...]) -> str | None:
 
 def _decimal_param(value: Decimal) -> str:
     # Plain notation: the API must never see "1E+1" or "1.0E-7".
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         seconds = float(value)
     except ValueError:
         return None  # HTTP-date form: rare for APIs; treated as "no hint"
-    return max(seconds, 0.0)
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def _error_text(response: httpx2.Response) -> str:
@@ -96,9 +96,9 @@ def _error_text(response: httpx2.Response) -> str:
         text = response.text
         return html if text.lstrip()[:1] == "<" and "html" in text[:1000].lower() else text
     if isinstance(body, dict):
-        error: Any = body.get("error")  # pyright: ignore[reportUnknownMemberType]
+        error: Any = cast(dict[str, Any], body).get("error")
         if isinstance(error, dict):
-            message: Any = error.get("message")  # pyright: ignore[reportUnknownMemberType]
+            message: Any = cast(dict[str, Any], error).get("message")
             if isinstance(message, str):
                 return message
         elif isinstance(error, str):
@@ -138,7 +138,9 @@ class OpenRouterClient:
         return cls(http, api_key=api_key)
 
     def __repr__(self) -> str:
-        return f"OpenRouterClient(base_url={str(self._http.base_url)!r}, api_key={'set' if self.has_api_key else 'unset'})"
+        return (
+            f"OpenRouterClient(base_url={str(self._http.base_url)!r}, api_key={'set' if self.has_api_key else 'unset'})"
+        )
 
     @property
     def has_api_key(self) -> bool:
@@ -180,6 +182,13 @@ class OpenRouterClient:
             logger.warning("OpenRouter /%s: skipped %d malformed record(s)", path, result.skipped)
         return result
 
+    def _redact(self, text: str) -> str:
+        """Remove the key from upstream text: some services echo the credential they rejected."""
+        if self.has_api_key:
+            assert self._api_key is not None
+            text = text.replace(self._api_key.get_secret_value(), "[redacted]")
+        return text
+
     async def _get_json(self, path: str, params: dict[str, str], *, authenticated: bool) -> Any:
         headers: dict[str, str] = {}
         if authenticated:
@@ -191,15 +200,21 @@ class OpenRouterClient:
             response = await self._http.get(path, params=params, headers=headers)
         except httpx2.TimeoutException as exc:
             raise APITimeoutError(f"OpenRouter did not answer /{path} in time ({type(exc).__name__})") from exc
-        except httpx2.TransportError as exc:
+        except httpx2.DecodingError as exc:
+            raise InvalidResponseError(f"OpenRouter's /{path} answer could not be decoded ({exc})") from exc
+        except httpx2.RequestError as exc:
             raise APIConnectionError(f"Could not reach OpenRouter for /{path} ({type(exc).__name__})") from exc
         if response.status_code >= 400 or response.status_code < 200:
             raise status_error(
-                response.status_code, _error_text(response), retry_after=_retry_after(response.headers)
+                response.status_code,
+                self._redact(_error_text(response)),
+                retry_after=_retry_after(response.headers),
             )
         if response.status_code != 200:
             raise InvalidResponseError(f"OpenRouter answered /{path} with unexpected HTTP {response.status_code}")
         try:
             return json.loads(response.content)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except json.JSONDecodeError as exc:
             raise InvalidResponseError(f"OpenRouter's /{path} answer is not valid JSON ({exc.msg})") from exc
+        except UnicodeDecodeError as exc:
+            raise InvalidResponseError(f"OpenRouter's /{path} answer is not UTF-8 text") from exc

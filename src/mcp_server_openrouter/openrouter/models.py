@@ -13,7 +13,7 @@ every field OpenRouter sent, including ones this module does not know about yet.
 
 import logging
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -182,7 +182,7 @@ def parse_model_list(payload: Any) -> ModelList:
             model = parse_model(record)
         except ValidationError as exc:
             skipped += 1
-            ident = record.get("id") if isinstance(record, dict) else None  # pyright: ignore[reportUnknownMemberType]
+            ident: Any = cast(dict[str, Any], record).get("id") if isinstance(record, dict) else None
             fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
             logger.warning("Skipped malformed model record #%d (id=%r): invalid %s", index, ident, ", ".join(fields))
             continue

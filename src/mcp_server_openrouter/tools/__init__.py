@@ -49,7 +49,9 @@ class CatalogTool(Tool):
             raise
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
-                raise ToolError(f"Error executing tool {self.name}: {describe_invalid(exc.__cause__)}") from exc.__cause__
+                raise ToolError(
+                    f"Error executing tool {self.name}: {describe_invalid(exc.__cause__)}"
+                ) from exc.__cause__
             raise
 
 

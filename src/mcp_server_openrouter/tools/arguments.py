@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
 
-from ..openrouter import ModelsQuery
+from mcp_server_openrouter.openrouter import ModelsQuery
 
 Category = Literal[
     "programming",
@@ -76,7 +76,6 @@ InputModality = Literal["text", "image", "file", "audio", "video"]
 OutputModality = Literal["text", "image", "embeddings", "audio", "video", "rerank", "speech", "transcription", "all"]
 
 
-
 def _split_csv(value: Any) -> Any:
     """Accept "tools,response_format" for a list: models often send the upstream's own spelling."""
     if isinstance(value, str):
@@ -89,9 +88,7 @@ CSV = BeforeValidator(_split_csv)
 OutputModalities = Annotated[
     list[OutputModality] | None,
     CSV,
-    Field(
-        description="Output modalities, any of; 'all' = every model. Omitted: text only (OpenRouter's default)"
-    ),
+    Field(description="Output modalities, any of; 'all' = every model. Omitted: text only (OpenRouter's default)"),
 ]
 InputModalities = Annotated[
     list[InputModality] | None, CSV, Field(description="Only models accepting all of these inputs")

@@ -7,9 +7,9 @@ errors never contain it, and these sentences only name the variable.
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from ..config import ENV_API_KEY
-from ..offline import LOCAL_SORTS, OfflineUnsupportedError
-from ..openrouter import (
+from mcp_server_openrouter.config import ENV_API_KEY
+from mcp_server_openrouter.offline import LOCAL_SORTS, OfflineUnsupportedError
+from mcp_server_openrouter.openrouter import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
@@ -39,7 +39,9 @@ def tool_error(exc: OpenRouterError | OfflineUnsupportedError) -> ToolError:
             wait = f" Retry in {exc.retry_after:g} s." if exc.retry_after else " Retry shortly."
             text = f"OpenRouter is rate-limiting requests (HTTP 429).{wait}"
         case BadRequestError():
-            text = f"OpenRouter rejected the query (HTTP {exc.status_code}: {exc.upstream_message}). Adjust the filters."
+            text = (
+                f"OpenRouter rejected the query (HTTP {exc.status_code}: {exc.upstream_message}). Adjust the filters."
+            )
         case APIStatusError():
             text = str(exc)
         case APIConnectionError() | InvalidResponseError():

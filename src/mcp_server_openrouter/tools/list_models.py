@@ -5,9 +5,10 @@ from typing import Annotated
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 
-from ..catalog import Catalog
-from ..offline import OfflineUnsupportedError
-from ..openrouter import OpenRouterError
+from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.offline import OfflineUnsupportedError
+from mcp_server_openrouter.openrouter import OpenRouterError
+
 from . import build_tool
 from .arguments import (
     CategoryArg,

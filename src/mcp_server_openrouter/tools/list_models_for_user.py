@@ -5,8 +5,9 @@ from typing import Annotated
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 
-from ..catalog import Catalog
-from ..openrouter import OpenRouterError
+from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.openrouter import OpenRouterError
+
 from . import build_tool
 from .arguments import Limit, Offset
 from .errors import tool_error

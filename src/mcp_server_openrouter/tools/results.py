@@ -13,9 +13,9 @@ from typing import Literal
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
-from ..catalog import Provenance
-from ..compact import TABLE_COLUMNS, TABLE_LEGEND, CompactModel, compact, table_row
-from ..openrouter import Model
+from mcp_server_openrouter.catalog import Provenance
+from mcp_server_openrouter.compact import TABLE_COLUMNS, TABLE_LEGEND, CompactModel, compact, table_row
+from mcp_server_openrouter.openrouter import Model
 
 
 class Source(BaseModel):

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Bootstrap and run the project with nothing but Python 3.11+ and access to PyPI.
+
+    python3 dev.py test                 # lint, type-check and test everything (what CI runs)
+    python3 dev.py bench                # print the benchmark tables
+    python3 dev.py <server arguments>   # run mcp-server-openrouter, e.g. `query list_models '{}'`
+
+It installs uv into ``.bootstrap/`` (once), then lets uv create ``.venv`` from ``uv.lock``
+(exact, locked versions) and runs the command there. With uv already on PATH it uses that one.
+Standard library only: this file runs before anything is installed.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+BOOTSTRAP = ROOT / ".bootstrap"
+UV_VERSION = "0.13.9"
+BIN = "Scripts" if os.name == "nt" else "bin"
+
+
+def _uv() -> str:
+    found = shutil.which("uv")
+    if found:
+        return found
+    uv = BOOTSTRAP / BIN / ("uv.exe" if os.name == "nt" else "uv")
+    if not uv.exists():
+        print(f"dev.py: installing uv {UV_VERSION} into {BOOTSTRAP.name}/ (once)", file=sys.stderr)
+        venv.create(BOOTSTRAP, with_pip=True, clear=True)
+        subprocess.run(
+            [str(BOOTSTRAP / BIN / "python"), "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}"], check=True
+        )
+    return str(uv)
+
+
+def _run(*command: str) -> None:
+    print("+", " ".join(command), file=sys.stderr, flush=True)
+    code = subprocess.run(command, cwd=ROOT).returncode
+    if code:
+        sys.exit(code)
+
+
+def main(argv: list[str]) -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs on whatever python3 is
+        sys.exit("dev.py: Python 3.11 or newer is needed")
+    uv = _uv()
+    uv_run = [uv, "run", "--locked", "--python", sys.executable]
+    if argv[:1] == ["test"]:
+        _run(uv, "sync", "--locked", "--all-groups", "--python", sys.executable, "--quiet")
+        _run(*uv_run, "ruff", "format", "--check", "src", "tests", "bench", "dev.py")
+        _run(*uv_run, "ruff", "check", "src", "tests", "bench", "dev.py")
+        _run(*uv_run, "pyright")
+        _run(*uv_run, "pytest", "--cov", "--cov-report=term", *argv[1:])
+    elif argv[:1] == ["bench"]:
+        _run(*uv_run, "--all-groups", "python", "bench/tokens.py")
+    else:
+        _run(*uv_run, "mcp-server-openrouter", *argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
