@@ -184,7 +184,8 @@ def parse_model_list(payload: Any) -> ModelList:
             skipped += 1
             ident: Any = cast(dict[str, Any], record).get("id") if isinstance(record, dict) else None
             fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
-            logger.warning("Skipped malformed model record #%d (id=%r): invalid %s", index, ident, ", ".join(fields))
+            what = ", ".join(field for field in fields if field) or "record (not a JSON object)"
+            logger.warning("Skipped malformed model record #%d (id=%r): invalid %s", index, ident, what)
             continue
         if model.id in seen:
             skipped += 1

@@ -39,9 +39,11 @@ def slim(schema: Any, *, object_descriptions: bool = True) -> Any:
     branches = out.get("anyOf")
     if isinstance(branches, list):
         kept = [b for b in cast(list[Any], branches) if not _is_null(b)]
-        if len(kept) == 1 and len(kept) < len(cast(list[Any], branches)):
+        if len(kept) == 1:
             del out["anyOf"]
             out = {**cast(dict[str, Any], kept[0]), **out}
+        elif kept:
+            out["anyOf"] = kept
     if "default" in out and out["default"] is None:
         del out["default"]
     return out

@@ -1,0 +1,55 @@
+"""Settings from the environment: defaults, validation, and a key that never prints."""
+
+import pytest
+
+from mcp_server_openrouter.config import DEFAULT_TIMEOUT, Settings, SettingsError
+from mcp_server_openrouter.openrouter import DEFAULT_BASE_URL
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = Settings.from_env({})
+
+    assert settings.api_key is None
+    assert settings.base_url == DEFAULT_BASE_URL == "https://openrouter.ai/api/v1"
+    assert settings.timeout == DEFAULT_TIMEOUT
+
+
+def test_variables_are_read_and_trimmed() -> None:
+    settings = Settings.from_env(
+        {
+            "OPENROUTER_API_KEY": "  sk-or-abc  ",
+            "OPENROUTER_BASE_URL": "http://127.0.0.1:8080/api/v1 ",
+            "OPENROUTER_TIMEOUT": "2.5",
+        }
+    )
+
+    assert settings.api_key is not None
+    assert settings.api_key.get_secret_value() == "sk-or-abc"
+    assert settings.base_url == "http://127.0.0.1:8080/api/v1"
+    assert settings.timeout == 2.5
+
+
+@pytest.mark.parametrize("value", ["", "   ", "${user_config.api_key}"])
+def test_blank_key_and_unexpanded_bundle_placeholder_mean_no_key(value: str) -> None:
+    assert Settings.from_env({"OPENROUTER_API_KEY": value}).api_key is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("OPENROUTER_BASE_URL", "openrouter.ai/api/v1"),
+        ("OPENROUTER_TIMEOUT", "fast"),
+        ("OPENROUTER_TIMEOUT", "0"),
+        ("OPENROUTER_TIMEOUT", "1000"),
+    ],
+)
+def test_unusable_values_name_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({variable: value})
+
+
+def test_repr_never_shows_the_key() -> None:
+    settings = Settings.from_env({"OPENROUTER_API_KEY": "sk-or-v1-secret-canary"})
+
+    assert "secret-canary" not in repr(settings)
+    assert "api_key=set" in repr(settings)

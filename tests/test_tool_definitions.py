@@ -1,0 +1,45 @@
+"""What every conversation pays for: the tool definitions from tools/list."""
+
+import pytest
+from mcp import Client
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_exactly_the_three_catalog_tools_are_listed(client: Client) -> None:
+    tools = (await client.list_tools()).tools
+
+    assert [t.name for t in tools] == ["list_models", "count_models", "list_models_for_user"]
+
+
+async def test_tools_are_read_only_open_world_titled_and_described(client: Client) -> None:
+    for tool in (await client.list_tools()).tools:
+        assert tool.title
+        assert tool.description
+        assert tool.annotations is not None
+        assert tool.annotations.read_only_hint is True
+        assert tool.annotations.open_world_hint is True
+        assert tool.output_schema is not None
+
+
+async def test_every_argument_has_a_description_and_closed_sets_list_their_values(client: Client) -> None:
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+
+    for tool in tools.values():
+        for name, prop in tool.input_schema["properties"].items():
+            assert prop.get("description"), (tool.name, name)
+    props = tools["list_models"].input_schema["properties"]
+    assert len(props["category"]["enum"]) == 12
+    assert len(props["sort"]["enum"]) == 12
+    assert "tools" in props["supported_parameters"]["items"]["enum"]
+    assert "all" in props["output_modalities"]["items"]["enum"]
+    assert "text" in props["output_modalities"]["description"]
+    assert (props["limit"]["default"], props["limit"]["maximum"]) == (25, 100)
+    assert props["offset"]["minimum"] == 0
+
+
+async def test_schemas_carry_no_titles_or_null_branches(client: Client) -> None:
+    for tool in (await client.list_tools()).tools:
+        dumped = tool.model_dump_json(by_alias=True, exclude_none=True)
+        assert '"title":"' not in dumped.replace(f'"title":"{tool.title}"', "")
+        assert '{"type":"null"}' not in dumped
