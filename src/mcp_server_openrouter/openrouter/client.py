@@ -130,7 +130,7 @@ class OpenRouterClient:
     ) -> Self:
         http = httpx2.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
-            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
+            timeout=httpx2.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             transport=transport,
             follow_redirects=False,
