@@ -117,7 +117,8 @@ async def test_text_is_a_table_with_legend_and_one_row_per_model(client: Client)
     assert lines[1].startswith("Columns: id context max_output usd_in usd_out")
     assert "USD per 1M" in lines[1]
     assert lines[2] == "qwen/qwen3.8-27b 262144 131072 0.45 3.2 tiv TSR"
-    assert len(lines) == 5
+    assert lines[5] == "Details: get_model(ids) or resource openrouter://models/{id}."
+    assert len(lines) == 6
 
 
 async def test_router_models_show_variable_prices_never_free_or_negative(client: Client) -> None:

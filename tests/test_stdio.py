@@ -34,7 +34,7 @@ async def test_server_process_answers_over_stdio_against_a_loopback_upstream(tmp
         errlog.seek(0)
         stderr = errlog.read()
 
-    assert sorted(t.name for t in tools.tools) == ["count_models", "list_models", "list_models_for_user"]
+    assert sorted(t.name for t in tools.tools) == ["count_models", "get_model", "list_models", "list_models_for_user"]
     page = structured(listed)
     assert page["source"]["kind"] == "live"
     assert [m["id"] for m in page["models"]] == [

@@ -10,12 +10,14 @@ timeouts, 429, 5xx, unparseable bodies). A 4xx about our own request is the call
 is raised, not papered over with old data.
 """
 
+import difflib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Generic, Literal, TypeVar
 
 import anyio
@@ -72,7 +74,31 @@ class Answer(Generic[T]):
     provenance: Provenance
 
 
-def _utcnow() -> datetime:
+class ModelSet:
+    """A full catalog plus the lookups resources, completion and ``get_model`` need; built once."""
+
+    def __init__(self, models: list[Model]) -> None:
+        self.models = models
+        self.by_id: dict[str, Model] = {m.id: m for m in models}
+        self.sorted_ids: list[str] = sorted(self.by_id)
+        """Stable order for cursor paging."""
+        self.newest: list[Model] = sorted(models, key=lambda m: -(m.created or 0))
+
+    def close_matches(self, wanted: str, limit: int = 3) -> list[str]:
+        """Up to ``limit`` existing IDs that look like ``wanted`` (substring hits first, then fuzzy)."""
+        needle = wanted.strip().lower()
+        hits = [i for i in self.sorted_ids if needle and needle in i.lower()]
+        hits.sort(key=len)
+        fuzzy = difflib.get_close_matches(wanted, self.sorted_ids, n=limit, cutoff=0.5)
+        return list(dict.fromkeys([*hits, *fuzzy]))[:limit]
+
+
+@cache
+def _snapshot_set() -> ModelSet:
+    return ModelSet(load_snapshot().models)
+
+
+def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
@@ -88,7 +114,7 @@ class Catalog:
         settings: Settings,
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._settings = settings
         self._transport = transport
@@ -97,6 +123,9 @@ class Catalog:
         self._users = 0
         self._lock = anyio.Lock()
         self._last_good: OrderedDict[ModelsQuery, Answer[list[Model]]] = OrderedDict()
+        self._full: Answer[ModelSet] | None = None
+        self._full_lock = anyio.Lock()
+        self._listeners: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def has_api_key(self) -> bool:
@@ -141,13 +170,13 @@ class Catalog:
         while len(self._last_good) > _REMEMBERED_QUERIES:
             self._last_good.popitem(last=False)
 
-    def _offline_base(self, reason: str) -> Answer[list[Model]]:
+    def _offline_base(self, reason: str) -> Answer[ModelSet]:
         """The fullest catalog we have without the network: last live full list, else the snapshot."""
-        full = self._last_good.get(FULL_CATALOG)
-        if full is not None:
+        full = self._full
+        if full is not None and full.provenance.kind != "snapshot":
             return Answer(full.value, replace(full.provenance, kind="cached", reason=reason))
         snapshot = load_snapshot()
-        return Answer(snapshot.models, Provenance("snapshot", snapshot_datetime(snapshot.date), reason))
+        return Answer(_snapshot_set(), Provenance("snapshot", snapshot_datetime(snapshot.date), reason))
 
     def _fallback(self, query: ModelsQuery, exc: Exception) -> Answer[list[Model]]:
         reason = _down_reason(exc)
@@ -157,7 +186,7 @@ class Catalog:
             return Answer(seen.value, replace(seen.provenance, kind="cached", reason=reason))
         base = self._offline_base(reason)
         try:
-            return Answer(filter_locally(base.value, query), base.provenance)
+            return Answer(filter_locally(base.value.models, query), base.provenance)
         except OfflineUnsupportedError as unsupported:
             raise OfflineUnsupportedError(unsupported.what, reason) from exc
 
@@ -167,6 +196,9 @@ class Catalog:
         Raises :class:`~.offline.OfflineUnsupportedError` when offline and the query needs the
         upstream, and any non-"down" :class:`~.openrouter.OpenRouterError` as is.
         """
+        if query == FULL_CATALOG:
+            full = await self.full()
+            return Answer(full.value.models, full.provenance)
         try:
             result = await self.client.list_models(query)
         except UPSTREAM_DOWN as exc:
@@ -174,6 +206,46 @@ class Catalog:
         answer = Answer(result.models, Provenance("live", self._clock()))
         self._remember(query, answer)
         return answer
+
+    def on_ids_changed(self, listener: Callable[[], Awaitable[None]]) -> None:
+        """Call ``listener`` whenever a new full catalog has a different set of IDs than the last one."""
+        self._listeners.append(listener)
+
+    def _is_fresh(self, provenance: Provenance) -> bool:
+        return provenance.kind == "live" and self._clock() - provenance.as_of < timedelta(
+            seconds=self._settings.cache_ttl
+        )
+
+    async def full(self) -> Answer[ModelSet]:
+        """The whole catalog (every output modality): live and reused for ``cache_ttl`` seconds,
+        else the last one seen, else the snapshot. One fetch at a time; concurrent callers wait
+        for it instead of fetching again."""
+        current = self._full
+        if current is not None and self._is_fresh(current.provenance):
+            return current
+        async with self._full_lock:
+            current = self._full
+            if current is not None and self._is_fresh(current.provenance):
+                return current
+            try:
+                result = await self.client.list_models(FULL_CATALOG)
+            except UPSTREAM_DOWN as exc:
+                reason = _down_reason(exc)
+                logger.warning("Full catalog from offline data: %s", reason)
+                answer = self._offline_base(reason)
+            else:
+                answer = Answer(ModelSet(result.models), Provenance("live", self._clock()))
+            self._full = answer
+        if current is not None and current.value.by_id.keys() != answer.value.by_id.keys():
+            await self._notify_ids_changed()
+        return answer
+
+    async def _notify_ids_changed(self) -> None:
+        for listener in self._listeners:
+            try:
+                await listener()
+            except Exception:  # a client that went away must not fail the request that noticed
+                logger.exception("A catalog-change listener failed")
 
     async def count(self, query: ModelsQuery) -> Answer[int]:
         """How many models match ``query``; uses ``/models/count`` when only modalities are given."""

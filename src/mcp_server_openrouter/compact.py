@@ -18,9 +18,9 @@ depends on the model routed to: it is shown as ``"variable"``, never as free or 
 """
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from .openrouter.models import Model
 
@@ -49,7 +49,17 @@ TABLE_LEGEND = (
     "S=structured outputs (json schema) R=reasoning."
 )
 
-UsdPerMillion = float | Literal["variable"]
+
+def _plain_number(value: float) -> float | int:
+    # 3.0 → 3: one token instead of three, and the same number to any JSON reader.
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+JsonNumber = Annotated[float, PlainSerializer(_plain_number)]
+"""A float that serializes integral values as integers."""
+Usd = Annotated[JsonNumber | Literal["variable"], WithJsonSchema({"type": ["number", "string"]})]
+"""A price, or ``"variable"`` (router models); published as number-or-string to keep schemas short."""
+UsdPerMillion = Usd
 
 
 def per_million(price: Decimal | None) -> Decimal | Literal["variable"] | None:

@@ -1,26 +1,74 @@
 """``create_server``: the MCP server, built on demand (nothing is built or read at import time)."""
 
-from collections.abc import AsyncGenerator
+import logging
+import weakref
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
+from functools import partial
+from typing import Any
 
 import httpx2
+from mcp.server.caching import CacheHint
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import MCPServer
+from mcp.server.session import ServerSession
+from mcp.server.subscriptions import InMemorySubscriptionBus, ResourcesListChanged
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from . import __version__
-from .catalog import Catalog
+from . import __version__, resources
+from .catalog import Catalog, utcnow
 from .config import Settings
-from .tools import count_models, list_models, list_models_for_user
+from .tools import count_models, get_model, list_models, list_models_for_user
+
+logger = logging.getLogger(__name__)
 
 INSTRUCTIONS = (
     "Answers questions about OpenRouter's model catalog. Prices are USD per 1M tokens. "
     "Filter with list_models (e.g. supported_parameters=['tools'], min_context, max_price); "
-    "count_models sizes a query cheaply."
+    "count_models sizes a query cheaply; get_model or the resource openrouter://models/{id} gives details."
 )
 
 
-def create_server(settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None) -> MCPServer[Catalog]:
-    """Build the server. ``transport`` replaces the network under the OpenRouter client (tests)."""
-    catalog = Catalog(settings, transport=transport)
+class _Sessions:
+    """Handshake-era sessions seen so far, to send them ``notifications/resources/list_changed``.
+
+    Sessions on 2026-07-28+ get the event through ``subscriptions/listen`` (the bus) instead.
+    """
+
+    def __init__(self) -> None:
+        self._sessions: weakref.WeakSet[ServerSession] = weakref.WeakSet()
+
+    async def middleware(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        session = getattr(ctx, "session", None)
+        handshake_era = getattr(ctx, "protocol_version", None) not in MODERN_PROTOCOL_VERSIONS
+        if isinstance(session, ServerSession) and handshake_era:
+            self._sessions.add(session)
+        return await call_next(ctx)
+
+    async def notify(self, bus: InMemorySubscriptionBus) -> None:
+        await bus.publish(ResourcesListChanged())
+        for session in list(self._sessions):
+            try:
+                await session.send_resource_list_changed()
+            except Exception:  # the client went away; it has nothing left to refresh
+                self._sessions.discard(session)
+
+
+def create_server(
+    settings: Settings,
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> MCPServer[Catalog]:
+    """Build the server. ``transport`` replaces the network under the OpenRouter client and
+    ``clock`` the time the cache ages by (tests)."""
+    catalog = Catalog(settings, transport=transport, clock=clock)
+    bus = InMemorySubscriptionBus()
+    sessions = _Sessions()
+    catalog.on_ids_changed(partial(sessions.notify, bus))
+    hint = CacheHint(ttl_ms=int(settings.cache_ttl * 1000), scope="public")
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Catalog]) -> AsyncGenerator[Catalog]:
@@ -28,13 +76,29 @@ def create_server(settings: Settings, *, transport: httpx2.AsyncBaseTransport | 
         async with catalog.running():
             yield catalog
 
-    return MCPServer(
+    server = MCPServer(
         name="mcp-server-openrouter",
         title="OpenRouter model catalog",
         version=__version__,
         instructions=INSTRUCTIONS,
         website_url="https://openrouter.ai/models",
-        tools=[list_models.build(catalog), count_models.build(catalog), list_models_for_user.build(catalog)],
+        tools=[
+            list_models.build(catalog),
+            count_models.build(catalog),
+            get_model.build(catalog),
+            list_models_for_user.build(catalog),
+        ],
         lifespan=lifespan,
         log_level="WARNING",
+        subscriptions=bus,
+        cache_hints={"resources/list": hint, "resources/read": hint, "resources/templates/list": hint},
+        middleware=[sessions.middleware],
     )
+    resources.register(server, catalog)
+    # Handshake-era clients learn of listChanged only from the initialize result, which the SDK
+    # builds with default NotificationOptions everywhere it runs a connection (its own TODO L53).
+    lowlevel = server._lowlevel_server  # pyright: ignore[reportPrivateUsage]
+    lowlevel.create_initialization_options = partial(  # type: ignore[method-assign]
+        type(lowlevel).create_initialization_options, lowlevel, NotificationOptions(resources_changed=True)
+    )
+    return server

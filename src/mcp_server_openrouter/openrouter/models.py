@@ -13,7 +13,7 @@ every field OpenRouter sent, including ones this module does not know about yet.
 
 import logging
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, ClassVar, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -52,35 +52,68 @@ class _Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class PriceOverride(_Lenient):
-    """A price tier: from ``min_prompt_tokens`` prompt tokens on, these prices apply."""
-
-    min_prompt_tokens: int | None = None
-    prompt: Price = None
-    completion: Price = None
-
-
-class Pricing(_Lenient):
-    """USD per token (or per request/image/search) as the API sends it. ``-1`` means variable."""
+class _Prices(_Lenient):
+    """Price keys shared by the base pricing and its overrides. USD per token unless noted."""
 
     prompt: Price = None
     completion: Price = None
     request: Price = None
+    """USD per request."""
     image: Price = None
-    image_token: Price = None
+    """USD per input image."""
     image_output: Price = None
+    """USD per output image."""
+    web_search: Price = None
+    """USD per web search."""
+    image_token: Price = None
     audio: Price = None
     audio_output: Price = None
     input_audio_cache: Price = None
-    web_search: Price = None
     internal_reasoning: Price = None
     input_cache_read: Price = None
     input_cache_write: Price = None
     input_cache_write_1h: Price = None
+
+
+class PriceOverride(_Prices):
+    """A conditional price tier: applies when all its conditions match (prompt size, time window).
+
+    Price keys absent from an override inherit the base price.
+    """
+
+    min_prompt_tokens: int | None = None
+    utc_start: int | str | None = None
+    """Start of a daily UTC window; the API sends HHMM as a number (``1000`` = 10:00)."""
+    utc_end: int | str | None = None
+
+
+def _lenient_overrides(value: Any) -> Any:
+    """Keep the overrides that parse; a malformed tier must not sink the model, only itself."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return value
+    kept: list[PriceOverride] = []
+    for item in cast(list[Any], value):
+        try:
+            kept.append(PriceOverride.model_validate(item))
+        except ValidationError:
+            logger.warning("Ignored a malformed price override: %.200r", item)
+    return kept
+
+
+class Pricing(_Prices):
+    """As the API sends it: USD per token (``request``/``image``/``image_output``/``web_search``: per
+    unit). ``-1`` means variable (router models)."""
+
     discount: Price = None
-    overrides: Annotated[list[PriceOverride], BeforeValidator(_null_to_list)] = Field(
+    """Fraction taken off the listed prices (0 = none, 1 = free)."""
+    overrides: Annotated[list[PriceOverride], BeforeValidator(_lenient_overrides)] = Field(
         default_factory=list[PriceOverride]
     )
+
+    PER_UNIT: ClassVar[frozenset[str]] = frozenset({"request", "image", "image_output", "web_search"})
+    """Keys priced per unit (request, image, search) rather than per token."""
 
 
 class Architecture(_Lenient):

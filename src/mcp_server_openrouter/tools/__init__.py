@@ -60,5 +60,5 @@ def build_tool(fn: Callable[..., Any], *, title: str) -> Tool:
     tool = CatalogTool.from_function(fn, title=title, annotations=READ_ONLY)
     tool.parameters = slim(tool.parameters)
     if tool.fn_metadata.output_schema is not None:
-        tool.fn_metadata.output_schema = slim(tool.fn_metadata.output_schema, object_descriptions=False)
+        tool.fn_metadata.output_schema = slim(tool.fn_metadata.output_schema, descriptions=False)
     return tool

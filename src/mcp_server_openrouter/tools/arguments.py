@@ -88,28 +88,26 @@ CSV = BeforeValidator(_split_csv)
 OutputModalities = Annotated[
     list[OutputModality] | None,
     CSV,
-    Field(description="Output modalities, any of; 'all' = every model. Omitted: text only (OpenRouter's default)"),
+    Field(description="Any of; 'all' = every model; omitted = text only"),
 ]
-InputModalities = Annotated[
-    list[InputModality] | None, CSV, Field(description="Only models accepting all of these inputs")
-]
+InputModalities = Annotated[list[InputModality] | None, CSV, Field(description="Models accepting all of these")]
 SupportedParameters = Annotated[
     list[Parameter] | None,
     CSV,
-    Field(description="Only models supporting all of these request parameters, e.g. ['tools']"),
+    Field(description="Models supporting all of these, e.g. ['tools']"),
 ]
-MinContext = Annotated[int | None, Field(description="Minimum context length, tokens", ge=1)]
-MaxPrice = Annotated[float | None, Field(description="Maximum input price, USD per 1M tokens", ge=0)]
+MinContext = Annotated[int | None, Field(description="Min context, tokens", ge=1)]
+MaxPrice = Annotated[float | None, Field(description="Max input price, USD/1M tokens", ge=0)]
 ModelAuthors = Annotated[
     list[str] | None,
     CSV,
-    Field(description="Author slugs (the ID part before '/'), any of, e.g. ['openai','anthropic']"),
+    Field(description="Any of, e.g. ['openai','anthropic'] (ID before '/')"),
 ]
-Search = Annotated[str | None, Field(description="Free-text search in model name or ID", max_length=200)]
-CategoryArg = Annotated[Category | None, Field(description="Use-case category (OpenRouter's ranking)")]
-SortArg = Annotated[Sort | None, Field(description="Sort order; omitted: OpenRouter's default (newest first)")]
+Search = Annotated[str | None, Field(description="Search in name or ID", max_length=200)]
+CategoryArg = Annotated[Category | None, Field(description="Use case")]
+SortArg = Annotated[Sort | None, Field(description="Omitted: newest first")]
 Limit = Annotated[int, Field(description="Page size", ge=1, le=100)]
-Offset = Annotated[int, Field(description="Models to skip (use next_offset from the previous page)", ge=0)]
+Offset = Annotated[int, Field(description="next_offset of the previous page", ge=0)]
 
 
 AUTHOR_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")

@@ -42,10 +42,7 @@ def build(catalog: Catalog) -> Tool:
         limit: Limit = 25,
         offset: Offset = 0,
     ) -> Annotated[CallToolResult, ModelPage]:
-        """Find OpenRouter models by capability, context, price, modality, author or name.
-
-        Returns a compact table: ID, context, max output, USD per 1M input/output tokens, capabilities.
-        """
+        """Find OpenRouter models by capability, context, price, modality, author or name (prices: USD/1M tokens)."""
         query = to_query(
             supported_parameters=supported_parameters,
             min_context=min_context,

@@ -16,7 +16,7 @@ from .results import ModelPage, page_result
 
 def build(catalog: Catalog) -> Tool:
     async def list_models_for_user(limit: Limit = 25, offset: Offset = 0) -> Annotated[CallToolResult, ModelPage]:
-        """List the models this server's OpenRouter API key may use, after the account's provider, privacy and guardrail settings (needs OPENROUTER_API_KEY)."""  # noqa: E501
+        """Models this server's OpenRouter key may use after its account's provider/privacy/guardrail settings."""
         try:
             answer = await catalog.user_models()
         except OpenRouterError as exc:

@@ -8,26 +8,35 @@ of the JSON (see :mod:`..compact`). ``bench/tokens.py`` measures both, together.
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from mcp_types import CallToolResult, TextContent
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from mcp_server_openrouter.catalog import Provenance
 from mcp_server_openrouter.compact import TABLE_COLUMNS, TABLE_LEGEND, CompactModel, compact, table_row
+from mcp_server_openrouter.detail import URI_PREFIX
 from mcp_server_openrouter.openrouter import Model
 
 
 class Source(BaseModel):
-    """Where the data came from, so stale data is never passed off as fresh."""
+    """Where the data came from, so stale data is never passed off as fresh.
 
-    kind: Literal["live", "cached", "snapshot"] = Field(description="cached/snapshot: OpenRouter unreachable")
+    ``kind``: ``live`` (fetched now), ``cached`` (the last live data; OpenRouter unreachable) or
+    ``snapshot`` (the catalog bundled with the package). Published as a plain object: the keys
+    say what they are, and the typed schema would cost ~40 tokens in each tool's definition.
+    """
+
+    kind: Literal["live", "cached", "snapshot"]
     as_of: datetime
     note: str | None = None
 
     @classmethod
     def of(cls, provenance: Provenance) -> "Source":
         return cls(kind=provenance.kind, as_of=provenance.as_of.replace(microsecond=0), note=provenance.reason)
+
+
+SourceField = Annotated[Source, WithJsonSchema({"type": "object"})]
 
 
 class ModelPage(BaseModel):
@@ -37,14 +46,14 @@ class ModelPage(BaseModel):
     total: int = Field(description="matches over all pages")
     offset: int
     next_offset: int | None = Field(None, description="absent on the last page")
-    source: Source
+    source: SourceField
 
 
 class ModelCount(BaseModel):
     """How many models match."""
 
     count: int
-    source: Source
+    source: SourceField
 
 
 def _result(structured: BaseModel, text: str) -> CallToolResult:
@@ -77,6 +86,7 @@ def page_result(models: Sequence[Model], provenance: Provenance, *, offset: int,
         f"Models {offset + 1}-{offset + len(page)} of {total} ({more}). Data: {provenance.describe()}.",
         f"Columns: {TABLE_COLUMNS}. {TABLE_LEGEND}",
         *(table_row(m) for m in page),
+        f"Details: get_model(ids) or resource {URI_PREFIX}{{id}}.",
     ]
     return _result(structured, "\n".join(lines))
 

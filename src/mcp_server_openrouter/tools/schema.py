@@ -14,28 +14,26 @@ def _is_null(schema: Any) -> bool:
     return isinstance(schema, dict) and cast(dict[str, Any], schema).get("type") == "null"
 
 
-def slim(schema: Any, *, object_descriptions: bool = True) -> Any:
+def slim(schema: Any, *, descriptions: bool = True) -> Any:
     """A copy of ``schema`` without titles, null branches and ``default: null``.
 
-    ``object_descriptions=False`` also drops the descriptions of object types (pydantic copies
-    the result classes' docstrings there), keeping those of their properties.
+    ``descriptions=False`` drops every description: output schemas are for validating programs,
+    and what a field means is said once, in the result's text.
     """
     if isinstance(schema, list):
-        return [slim(item, object_descriptions=object_descriptions) for item in cast(list[Any], schema)]
+        return [slim(item, descriptions=descriptions) for item in cast(list[Any], schema)]
     if not isinstance(schema, dict):
         return schema
     node = cast(dict[str, Any], schema)
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key == "title" and isinstance(value, str):
+        if key in ("title", "description") and isinstance(value, str) and (key == "title" or not descriptions):
             continue
         if key == "properties" and isinstance(value, dict):
             properties = cast(dict[str, Any], value)
-            out[key] = {name: slim(sub, object_descriptions=object_descriptions) for name, sub in properties.items()}
+            out[key] = {name: slim(sub, descriptions=descriptions) for name, sub in properties.items()}
             continue
-        out[key] = slim(value, object_descriptions=object_descriptions)
-    if not object_descriptions and "properties" in out:
-        out.pop("description", None)
+        out[key] = slim(value, descriptions=descriptions)
     branches = out.get("anyOf")
     if isinstance(branches, list):
         kept = [b for b in cast(list[Any], branches) if not _is_null(b)]

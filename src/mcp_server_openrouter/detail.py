@@ -1,0 +1,236 @@
+"""Upstream :class:`Model` → the detail record ``get_model`` returns, and its text.
+
+Everything in the compact record (:mod:`.compact`) plus what a model needs to *use* the chosen
+model well: description, every non-zero price, price tiers, reasoning support, default
+parameters, knowledge cutoff, creation date, alias target, and the resource URI. The same rules
+as the compact record: prices in USD per million tokens (per-unit prices — request, image, web
+search — in USD each, named so), negative prices shown as ``variable``, nothing null or empty.
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from .compact import CompactModel, JsonNumber, Usd, compact, decimal_text, per_million
+from .openrouter.models import Model, PriceOverride, Pricing
+
+URI_PREFIX = "openrouter://models/"
+
+# Upstream pricing key → name shown. Per-token keys are shown per 1M tokens, per-unit keys as is.
+PER_TOKEN_PRICES = {
+    "input_cache_read": "cache_read",
+    "input_cache_write": "cache_write",
+    "input_cache_write_1h": "cache_write_1h",
+    "internal_reasoning": "reasoning",
+    "audio": "audio_in",
+    "audio_output": "audio_out",
+    "input_audio_cache": "audio_cache_read",
+    "image_token": "image_token",
+}
+PER_UNIT_PRICES = {"request": "request", "image": "image_in", "image_output": "image_out", "web_search": "web_search"}
+
+Number = Usd
+
+
+def model_uri(model_id: str) -> str:
+    """The resource URI of a model: the ID verbatim after the prefix (``/``, ``:``, ``~`` kept)."""
+    return URI_PREFIX + model_id
+
+
+def _number(value: Decimal | str) -> Number:
+    if isinstance(value, str):
+        return "variable"
+    number = float(value)
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+def _scaled(price: Decimal | None, per_token: bool) -> Decimal | Literal["variable"] | None:
+    if price is None:
+        return None
+    if per_token:
+        return per_million(price)
+    return "variable" if price < 0 else price
+
+
+def _other_prices(prices: Pricing | PriceOverride) -> tuple[dict[str, Number], dict[str, Number]]:
+    per_m: dict[str, Number] = {}
+    each: dict[str, Number] = {}
+    for key, name in PER_TOKEN_PRICES.items():
+        value = _scaled(getattr(prices, key), per_token=True)
+        if value is not None and value != 0:
+            per_m[name] = _number(value)
+    for key, name in PER_UNIT_PRICES.items():
+        value = _scaled(getattr(prices, key), per_token=False)
+        if value is not None and value != 0:
+            each[name] = _number(value)
+    return per_m, each
+
+
+class PriceTier(BaseModel):
+    """Prices that replace the base ones when ``when`` holds; absent keys keep the base price."""
+
+    model_config = ConfigDict(frozen=True)
+
+    when: str = Field(description="e.g. 'prompt >= 200000 tokens' or '10:00-01:00 UTC'")
+    usd_in: Number | None = None
+    usd_out: Number | None = None
+    usd_per_m: dict[str, Number] | None = None
+    usd_each: dict[str, Number] | None = None
+
+
+class ReasoningInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    mandatory: bool | None = None
+    default_on: bool | None = None
+    efforts: list[str] | None = None
+    default_effort: str | None = None
+
+
+class ModelDetail(CompactModel):
+    """One model in full: the compact fields plus description, prices, tiers and defaults."""
+
+    name: str | None = None
+    uri: str
+    description: str | None = None
+    usd_per_m: dict[str, Number] | None = Field(None, description="other prices, USD/1M tokens")
+    usd_each: dict[str, Number] | None = Field(None, description="USD per request/image/web search")
+    discount: JsonNumber | None = Field(None, description="fraction off the listed prices")
+    # Nested records are published as plain objects: their keys are self-explanatory and their
+    # full schemas would cost every conversation ~100 tokens of tools/list.
+    tiers: Annotated[list[PriceTier] | None, WithJsonSchema({"type": "array", "items": {"type": "object"}})] = None
+    reasoning: Annotated[ReasoningInfo | None, WithJsonSchema({"type": "object"})] = None
+    defaults: dict[str, Any] | None = Field(None, description="default request parameters")
+    knowledge_cutoff: str | None = None
+    created: str | None = Field(None, description="date added to OpenRouter")
+    alias_of: str | None = Field(None, description="the model this alias ID points to")
+
+
+def _hhmm(value: int | str | None) -> str:
+    if isinstance(value, int):
+        return f"{value // 100:02d}:{value % 100:02d}"
+    return str(value) if value is not None else "?"
+
+
+def _tier(override: PriceOverride) -> PriceTier | None:
+    conditions: list[str] = []
+    if override.min_prompt_tokens is not None:
+        conditions.append(f"prompt >= {override.min_prompt_tokens} tokens")
+    if override.utc_start is not None or override.utc_end is not None:
+        conditions.append(f"{_hhmm(override.utc_start)}-{_hhmm(override.utc_end)} UTC")
+    per_m, each = _other_prices(override)
+    usd_in = _scaled(override.prompt, per_token=True)
+    usd_out = _scaled(override.completion, per_token=True)
+    if not conditions:
+        return None
+    return PriceTier(
+        when=" and ".join(conditions),
+        usd_in=None if usd_in is None else _number(usd_in),
+        usd_out=None if usd_out is None else _number(usd_out),
+        usd_per_m=per_m or None,
+        usd_each=each or None,
+    )
+
+
+def _reasoning(model: Model) -> ReasoningInfo | None:
+    info = model.reasoning
+    if info is None:
+        return None
+    result = ReasoningInfo(
+        mandatory=info.mandatory or None,
+        default_on=info.default_enabled,
+        efforts=info.supported_efforts or None,
+        default_effort=info.default_effort,
+    )
+    return result if result.model_dump(exclude_none=True) else None
+
+
+def detail(model: Model) -> ModelDetail:
+    """The full record of one model (see the module docstring)."""
+    per_m, each = _other_prices(model.pricing)
+    tiers = [t for t in (_tier(o) for o in model.pricing.overrides) if t is not None]
+    defaults = {k: v for k, v in (model.default_parameters or {}).items() if v is not None}
+    discount = model.pricing.discount
+    created = (
+        datetime.fromtimestamp(model.created, UTC).date().isoformat() if model.created and model.created > 0 else None
+    )
+    return ModelDetail(
+        **compact(model).model_dump(exclude_none=True),
+        name=model.name or None,
+        uri=model_uri(model.id),
+        description=(model.description or "").strip() or None,
+        usd_per_m=per_m or None,
+        usd_each=each or None,
+        discount=float(discount) if discount else None,
+        tiers=tiers or None,
+        reasoning=_reasoning(model),
+        defaults=defaults or None,
+        knowledge_cutoff=model.knowledge_cutoff or None,
+        created=created,
+        alias_of=(model.alias_target.slug if model.alias_target else None) or None,
+    )
+
+
+def _fmt(value: Number | float) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _pairs(values: dict[str, Number]) -> str:
+    return ", ".join(f"{k} {_fmt(v)}" for k, v in values.items())
+
+
+def detail_text(record: ModelDetail) -> str:
+    """A compact, readable block for one detail record (what the model reads)."""
+    head = f"{record.id}" + (f" ({record.name})" if record.name else "") + f" {record.uri}"
+    facts: list[str] = []
+    if record.context:
+        facts.append(f"context {record.context}")
+    if record.max_output:
+        facts.append(f"max output {record.max_output}")
+    prices = {"in": record.usd_in, "out": record.usd_out, **(record.usd_per_m or {})}
+    shown = {k: v for k, v in prices.items() if v is not None}
+    if shown:
+        facts.append("USD/1M tokens: " + _pairs(shown))
+    if record.usd_each:
+        facts.append("USD each: " + _pairs(record.usd_each))
+    if record.discount:
+        facts.append(f"discount {_fmt(record.discount)}")
+    if record.inputs or record.outputs:
+        facts.append("+".join(record.inputs or ["text"]) + ">" + "+".join(record.outputs or ["text"]))
+    if record.caps:
+        facts.append("caps " + ",".join(record.caps))
+    lines = [head, "; ".join(facts)]
+    extra: list[str] = []
+    for tier in record.tiers or []:
+        tier_prices = {"in": tier.usd_in, "out": tier.usd_out, **(tier.usd_per_m or {})}
+        extra.append(f"tier {tier.when}: " + _pairs({k: v for k, v in tier_prices.items() if v is not None}))
+    if record.reasoning:
+        r = record.reasoning
+        bits = [
+            "mandatory" if r.mandatory else "",
+            "on by default" if r.default_on else ("off by default" if r.default_on is False else ""),
+            f"efforts {'/'.join(r.efforts)}" if r.efforts else "",
+            f"default {r.default_effort}" if r.default_effort else "",
+        ]
+        extra.append("reasoning: " + ", ".join(b for b in bits if b))
+    if record.defaults:
+        extra.append("defaults: " + ", ".join(f"{k}={v}" for k, v in record.defaults.items()))
+    dates = [
+        f"knowledge cutoff {record.knowledge_cutoff}" if record.knowledge_cutoff else "",
+        f"added {record.created}" if record.created else "",
+        f"expires {record.expires}" if record.expires else "",
+        f"alias of {record.alias_of}" if record.alias_of else "",
+    ]
+    if any(dates):
+        extra.append("; ".join(d for d in dates if d))
+    lines.extend(extra)
+    if record.description:
+        lines.append(record.description)
+    return "\n".join(lines)
+
+
+__all__ = ["URI_PREFIX", "ModelDetail", "decimal_text", "detail", "detail_text", "model_uri"]

@@ -1,0 +1,59 @@
+"""``get_model``: the detail record of one model or a few, by ID."""
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import CallToolResult, TextContent
+from pydantic import BaseModel, BeforeValidator, Field
+
+from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.detail import ModelDetail, detail, detail_text
+
+from . import build_tool
+from .results import Source, SourceField
+
+MAX_IDS = 10
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+ModelIds = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=200)]],
+    BeforeValidator(_one_or_many),
+    Field(description="Model IDs exactly as listed, e.g. ['openai/gpt-4o']", min_length=1, max_length=MAX_IDS),
+]
+
+
+class ModelDetails(BaseModel):
+    """The requested models, in the order asked."""
+
+    models: list[ModelDetail]
+    source: SourceField
+
+
+def build(catalog: Catalog) -> Tool:
+    async def get_model(ids: ModelIds) -> Annotated[CallToolResult, ModelDetails]:
+        """Full details of up to 10 models by ID: description, all prices and tiers, reasoning, defaults."""
+        full = await catalog.full()
+        wanted = list(dict.fromkeys(i.strip() for i in ids))
+        missing = [i for i in wanted if i not in full.value.by_id]
+        if missing:
+            hints = []
+            for model_id in missing:
+                close = full.value.close_matches(model_id)
+                hints.append(f"{model_id!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+            raise ToolError(
+                f"Unknown model ID {'; '.join(hints)}. IDs are case-sensitive; list_models(q=...) finds them."
+            )
+        records = [detail(full.value.by_id[i]) for i in wanted]
+        result = ModelDetails(models=records, source=Source.of(full.provenance))
+        text = "\n\n".join(detail_text(r) for r in records) + f"\nData: {full.provenance.describe()}."
+        return CallToolResult(
+            content=[TextContent(type="text", text=text)],
+            structured_content=result.model_dump(mode="json", exclude_none=True),
+        )
+
+    return build_tool(get_model, title="Get OpenRouter model details")
