@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from mcp_server_openrouter.compact import compact, table_row  # noqa: E402
 from mcp_server_openrouter.config import Settings  # noqa: E402
+from mcp_server_openrouter.detail import detail, detail_text  # noqa: E402
 from mcp_server_openrouter.openrouter import parse_model_list  # noqa: E402
 from mcp_server_openrouter.server import create_server  # noqa: E402
 from tests.fake_upstream import FakeOpenRouter, load_snapshot  # noqa: E402
@@ -31,6 +32,7 @@ TARGET_PER_MODEL = 25
 TARGET_DEFAULT_CALL = 2_500
 TARGET_ANY_CALL = 20_000
 TARGET_TOOLS_LIST = 2_000
+TARGET_DETAIL = 250
 
 
 def tokens(text: str) -> int:
@@ -62,6 +64,10 @@ async def measure() -> list[str]:
     text_models = [m for m in models if "text" in m.architecture.output_modalities]
     per_row_text = [tokens(table_row(m)) for m in text_models]
 
+    details = [detail(m) for m in models]
+    per_detail_json = [tokens(compact_json(d.model_dump(mode="json", exclude_none=True))) for d in details]
+    per_detail_text = [tokens(detail_text(d)) for d in details]
+
     upstream = FakeOpenRouter(raw)
     settings = Settings(base_url="http://fake-openrouter.test/api/v1")
     out = [
@@ -81,6 +87,24 @@ async def measure() -> list[str]:
             statistics.median(r + s for r, s in zip(per_row, per_struct, strict=True)),
         ),
     ]
+    out += [
+        row(
+            "get_model, per model, structured record (median)",
+            statistics.median(per_detail_json),
+            f"<= {TARGET_DETAIL}",
+            statistics.median(per_detail_json) <= TARGET_DETAIL,
+        ),
+        row(
+            "get_model, per model, text block (median)",
+            statistics.median(per_detail_text),
+            f"<= {TARGET_DETAIL}",
+            statistics.median(per_detail_text) <= TARGET_DETAIL,
+        ),
+        row(
+            "get_model, per model, text + structured (median)",
+            statistics.median(a + b for a, b in zip(per_detail_json, per_detail_text, strict=True)),
+        ),
+    ]
     async with Client(create_server(settings, transport=upstream.transport())) as client:
         listed = await client.list_tools()
         tools_json = compact_json([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools])
@@ -96,6 +120,8 @@ async def measure() -> list[str]:
             ("count_models default", "count_models", {}),
             ("count_models with filters", "count_models", {"supported_parameters": ["tools"], "max_price": 1}),
             ("list_models_for_user, no key (error)", "list_models_for_user", {}),
+            ("get_model, 1 model", "get_model", {"ids": ["anthropic/claude-sonnet-4.5"]}),
+            ("get_model, 10 models (the maximum)", "get_model", {"ids": [m.id for m in models[:10]]}),
         ]
         for label, tool, args in calls:
             result = await client.call_tool(tool, args)
@@ -108,6 +134,11 @@ async def measure() -> list[str]:
         default_ids = {m["id"] for m in (await client.call_tool("list_models", {})).structured_content["models"]}  # type: ignore[index]
         raw_default = [r for r in raw if r["id"] in default_ids]
         out.append(row("same 25 models as raw upstream JSON", tokens(compact_json({"data": raw_default}))))
+        listed_page = await client.list_resources()
+        page_json = compact_json(listed_page.model_dump(mode="json", by_alias=True, exclude_none=True))
+        out.append(row("resources/list, one page of 100", tokens(page_json)))
+        read = await client.read_resource("openrouter://models/anthropic/claude-sonnet-4.5")
+        out.append(row("resources/read, anthropic/claude-sonnet-4.5 (full record)", tokens(read.contents[0].text)))  # type: ignore[union-attr]
         out.append(
             row(
                 "tools/list, all tools (compact JSON)",

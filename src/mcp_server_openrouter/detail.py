@@ -32,6 +32,9 @@ PER_TOKEN_PRICES = {
 PER_UNIT_PRICES = {"request": "request", "image": "image_in", "image_output": "image_out", "web_search": "web_search"}
 
 Number = Usd
+MAX_DESCRIPTION = 1_000
+"""Characters of description kept (2026 API text is <= ~340; older texts ran to 3,600). The
+resource has the full text; a cut one says so and where to find the rest."""
 
 
 def model_uri(model_id: str) -> str:
@@ -147,6 +150,13 @@ def _reasoning(model: Model) -> ReasoningInfo | None:
     return result if result.model_dump(exclude_none=True) else None
 
 
+def _description(model: Model) -> str | None:
+    text = (model.description or "").strip()
+    if len(text) <= MAX_DESCRIPTION:
+        return text or None
+    return text[:MAX_DESCRIPTION].rstrip() + f"… (full text: {model_uri(model.id)})"
+
+
 def detail(model: Model) -> ModelDetail:
     """The full record of one model (see the module docstring)."""
     per_m, each = _other_prices(model.pricing)
@@ -160,7 +170,7 @@ def detail(model: Model) -> ModelDetail:
         **compact(model).model_dump(exclude_none=True),
         name=model.name or None,
         uri=model_uri(model.id),
-        description=(model.description or "").strip() or None,
+        description=_description(model),
         usd_per_m=per_m or None,
         usd_each=each or None,
         discount=float(discount) if discount else None,
@@ -179,8 +189,8 @@ def _fmt(value: Number | float) -> str:
     return str(value)
 
 
-def _pairs(values: dict[str, Number]) -> str:
-    return ", ".join(f"{k} {_fmt(v)}" for k, v in values.items())
+def _pairs(values: dict[str, Number | None]) -> str:
+    return ", ".join(f"{k} {_fmt(v)}" for k, v in values.items() if v is not None)
 
 
 def detail_text(record: ModelDetail) -> str:
@@ -191,12 +201,11 @@ def detail_text(record: ModelDetail) -> str:
         facts.append(f"context {record.context}")
     if record.max_output:
         facts.append(f"max output {record.max_output}")
-    prices = {"in": record.usd_in, "out": record.usd_out, **(record.usd_per_m or {})}
-    shown = {k: v for k, v in prices.items() if v is not None}
-    if shown:
-        facts.append("USD/1M tokens: " + _pairs(shown))
+    prices: dict[str, Number | None] = {"in": record.usd_in, "out": record.usd_out, **(record.usd_per_m or {})}
+    if any(v is not None for v in prices.values()):
+        facts.append("USD/1M tokens: " + _pairs(prices))
     if record.usd_each:
-        facts.append("USD each: " + _pairs(record.usd_each))
+        facts.append("USD each: " + _pairs(dict(record.usd_each)))
     if record.discount:
         facts.append(f"discount {_fmt(record.discount)}")
     if record.inputs or record.outputs:
@@ -206,8 +215,8 @@ def detail_text(record: ModelDetail) -> str:
     lines = [head, "; ".join(facts)]
     extra: list[str] = []
     for tier in record.tiers or []:
-        tier_prices = {"in": tier.usd_in, "out": tier.usd_out, **(tier.usd_per_m or {})}
-        extra.append(f"tier {tier.when}: " + _pairs({k: v for k, v in tier_prices.items() if v is not None}))
+        tier_prices: dict[str, Number | None] = {"in": tier.usd_in, "out": tier.usd_out, **(tier.usd_per_m or {})}
+        extra.append(f"tier {tier.when}: " + _pairs(tier_prices))
     if record.reasoning:
         r = record.reasoning
         bits = [

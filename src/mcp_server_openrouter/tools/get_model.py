@@ -41,7 +41,7 @@ def build(catalog: Catalog) -> Tool:
         wanted = list(dict.fromkeys(i.strip() for i in ids))
         missing = [i for i in wanted if i not in full.value.by_id]
         if missing:
-            hints = []
+            hints: list[str] = []
             for model_id in missing:
                 close = full.value.close_matches(model_id)
                 hints.append(f"{model_id!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))

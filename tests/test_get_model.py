@@ -1,0 +1,137 @@
+"""get_model: full detail records by ID, with close matches for unknown IDs."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from mcp_server_openrouter.openrouter import parse_model_list
+
+from .fake_upstream import FakeOpenRouter, load_snapshot
+from .helpers import call, structured, text_of
+
+pytestmark = pytest.mark.anyio
+
+MILLION = Decimal(1_000_000)
+
+
+def raw(model_id: str) -> dict[str, Any]:
+    return next(m for m in load_snapshot() if m["id"] == model_id)
+
+
+async def test_one_model_in_full(client: Client, upstream: FakeOpenRouter) -> None:
+    result = await call(client, "get_model", {"ids": ["anthropic/claude-sonnet-4.5"]})
+    (model,) = structured(result)["models"]
+
+    source = raw("anthropic/claude-sonnet-4.5")
+    assert model["id"] == "anthropic/claude-sonnet-4.5"
+    assert model["name"] == source["name"]
+    assert model["uri"] == "openrouter://models/anthropic/claude-sonnet-4.5"
+    assert model["description"] == source["description"]
+    assert model["usd_in"] == 3
+    assert model["usd_out"] == 15
+    assert model["usd_per_m"] == {"cache_read": 0.3, "cache_write": 3.75, "cache_write_1h": 6}
+    assert model["usd_each"] == {"web_search": 0.01}
+    assert model["tiers"] == [
+        {
+            "when": "prompt >= 200000 tokens",
+            "usd_in": 6,
+            "usd_out": 22.5,
+            "usd_per_m": {"cache_read": 0.6, "cache_write": 7.5, "cache_write_1h": 12},
+        }
+    ]
+    assert model["knowledge_cutoff"] == source["knowledge_cutoff"]
+    assert model["defaults"] == {k: v for k, v in source["default_parameters"].items() if v is not None}
+    assert upstream.params() == {"output_modalities": "all"}
+    text = text_of(result)
+    assert text.startswith("anthropic/claude-sonnet-4.5 (Anthropic: Claude Sonnet 4.5) openrouter://models/")
+    assert "USD/1M tokens: in 3, out 15, cache_read 0.3" in text
+    assert "tier prompt >= 200000 tokens: in 6, out 22.5" in text
+    assert "Data: live OpenRouter data" in text
+
+
+async def test_time_window_tiers_reasoning_and_aliases(client: Client) -> None:
+    page = structured(
+        await call(client, "get_model", {"ids": ["deepseek/deepseek-v4-pro", "~anthropic/claude-haiku-latest"]})
+    )
+    deepseek, alias = page["models"]
+
+    assert [t["when"] for t in deepseek["tiers"]] == [
+        "10:00-01:00 UTC",
+        "01:00-04:00 UTC",
+        "04:00-06:00 UTC",
+        "06:00-10:00 UTC",
+    ]
+    assert deepseek["tiers"][1]["usd_in"] == 1.32
+    assert deepseek["reasoning"] == {"efforts": ["xhigh", "high"], "default_effort": "high"}
+    assert alias["alias_of"] == raw("~anthropic/claude-haiku-latest")["alias_target"]["slug"]
+
+
+async def test_several_ids_keep_their_order_and_a_single_string_is_accepted(client: Client) -> None:
+    several = structured(
+        await call(client, "get_model", {"ids": ["openrouter/auto", "openai/gpt-4", "openrouter/auto"]})
+    )
+    single = structured(await call(client, "get_model", {"ids": "openai/gpt-4"}))
+
+    assert [m["id"] for m in several["models"]] == ["openrouter/auto", "openai/gpt-4"]
+    assert several["models"][0]["usd_in"] == "variable"
+    assert [m["id"] for m in single["models"]] == ["openai/gpt-4"]
+
+
+async def test_unknown_ids_get_close_matches(client: Client) -> None:
+    result = await call(
+        client, "get_model", {"ids": ["openai/gpt-4", "anthropic/claude-sonet-4.5", "zzz/nothing-like-it"]}
+    )
+
+    assert result.is_error
+    message = text_of(result)
+    assert "'anthropic/claude-sonet-4.5' (did you mean anthropic/claude-sonnet-4.5" in message
+    assert "'zzz/nothing-like-it'" in message
+    assert "'openai/gpt-4'" not in message
+
+
+@pytest.mark.parametrize(("ids", "needle"), [([], "at least 1"), ([f"a/{i}" for i in range(11)], "at most 10")])
+async def test_id_count_is_bounded(client: Client, ids: list[str], needle: str) -> None:
+    result = await call(client, "get_model", {"ids": ids})
+
+    assert result.is_error
+    assert "ids" in text_of(result)
+    assert needle in text_of(result)
+
+
+async def test_detail_records_equal_upstream_values_for_every_model(client: Client) -> None:
+    raw_by_id = {m["id"]: m for m in load_snapshot()}
+    ids = [m.id for m in parse_model_list({"data": list(raw_by_id.values())}).models]
+    for start in range(0, len(ids), 10):
+        page = structured(await call(client, "get_model", {"ids": ids[start : start + 10]}))
+        for record in page["models"]:
+            source = raw_by_id[record["id"]]
+            pricing = source["pricing"]
+            for key, name in (("input_cache_read", "cache_read"), ("internal_reasoning", "reasoning")):
+                value = Decimal(pricing.get(key, "0"))
+                if value > 0:
+                    assert Decimal(str(record["usd_per_m"][name])) == value * MILLION
+                else:
+                    assert name not in record.get("usd_per_m", {})
+            for key, name in (("request", "request"), ("image", "image_in"), ("web_search", "web_search")):
+                value = Decimal(pricing.get(key, "0"))
+                if value > 0:
+                    assert Decimal(str(record["usd_each"][name])) == value
+            assert record.get("expires") == source.get("expiration_date")
+            assert record.get("description") == ((source.get("description") or "").strip() or None)  # all short here
+            for value in record.values():
+                assert value not in (None, "", [], {})
+
+
+async def test_long_old_descriptions_are_cut_with_a_pointer_to_the_full_text(
+    upstream: FakeOpenRouter, client: Client
+) -> None:
+    long_text = "word " * 800
+    upstream.models[0] = {**upstream.models[0], "description": long_text}
+
+    (model,) = structured(await call(client, "get_model", {"ids": [upstream.models[0]["id"]]}))["models"]
+
+    assert len(model["description"]) < 1100
+    assert model["description"].startswith("word word")
+    assert model["description"].endswith(f"… (full text: openrouter://models/{upstream.models[0]['id']})")
