@@ -135,3 +135,10 @@ async def test_long_old_descriptions_are_cut_with_a_pointer_to_the_full_text(
     assert len(model["description"]) < 1100
     assert model["description"].startswith("word word")
     assert model["description"].endswith(f"… (full text: openrouter://models/{upstream.models[0]['id']})")
+
+
+async def test_tiny_per_unit_prices_are_written_plainly(client: Client) -> None:
+    text = text_of(await call(client, "get_model", {"ids": ["google/gemini-3.7-flash"]}))
+
+    assert "image_in 0.000000375" in text
+    assert "e-0" not in text

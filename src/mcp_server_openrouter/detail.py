@@ -184,9 +184,10 @@ def detail(model: Model) -> ModelDetail:
 
 
 def _fmt(value: Number | float) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    """Plain decimal text, never ``3.0`` or ``3.75e-07``."""
+    if isinstance(value, str):
+        return value
+    return decimal_text(Decimal(repr(value)))
 
 
 def _pairs(values: dict[str, Number | None]) -> str:
