@@ -25,6 +25,7 @@ from mcp_server_openrouter.openrouter import (
     OpenRouterError,
     PermissionDeniedError,
     RateLimitError,
+    RetryPolicy,
 )
 
 from .fake_upstream import FakeOpenRouter
@@ -80,11 +81,14 @@ EMPTY_LIST = _answer(json={"data": [], "total_count": 0, "links": {"next": None}
 
 
 def _client(upstream: Upstream, *, api_key: str | None = KEY) -> OpenRouterClient:
+    # One attempt per call: these tests pin down how each answer maps to an error. Retries are
+    # tested on their own (test_retries.py).
     return OpenRouterClient.create(
         base_url=BASE_URL,
         api_key=None if api_key is None else SecretStr(api_key),
         user_agent=USER_AGENT,
         transport=httpx2.MockTransport(upstream),
+        retry=RetryPolicy(retries=0),
     )
 
 
@@ -179,7 +183,9 @@ async def test_list_models_sends_max_price_in_plain_decimal_notation(max_price: 
 @pytest.mark.anyio
 async def test_base_url_with_a_trailing_slash_still_reaches_api_v1_models() -> None:
     upstream = Upstream(EMPTY_LIST)
-    client = OpenRouterClient.create(base_url=BASE_URL + "/", transport=httpx2.MockTransport(upstream))
+    client = OpenRouterClient.create(
+        base_url=BASE_URL + "/", transport=httpx2.MockTransport(upstream), retry=RetryPolicy(retries=0)
+    )
     async with client:
         with anyio.fail_after(5):
             await client.list_models()

@@ -12,7 +12,7 @@ from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
 
-from .conftest import FAKE_BASE_URL
+from .conftest import FAKE_BASE_URL, FAST_RETRY
 from .fake_upstream import FakeOpenRouter
 from .helpers import call
 
@@ -26,33 +26,38 @@ def echo_key_in_error(request: httpx2.Request) -> httpx2.Response:
     return httpx2.Response(400, json={"error": {"message": f"Bad header {request.headers.get('authorization')}"}})
 
 
+async def run_scenario(settings: Settings, upstream: FakeOpenRouter, tool: str, arguments: dict[str, Any]) -> str:
+    async with Client(create_server(settings, transport=upstream.transport(), retry=FAST_RETRY)) as client:
+        return (await call(client, tool, arguments)).model_dump_json()
+
+
 async def test_the_key_appears_nowhere(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    upstream = FakeOpenRouter(api_key=KEY)
     settings = Settings(api_key=SecretStr(KEY), base_url=FAKE_BASE_URL)
     seen: list[str] = [repr(settings), str(settings), repr(Catalog(settings))]
 
-    async with Client(create_server(settings, transport=upstream.transport())) as client:
-        scenarios: list[tuple[str, dict[str, Any]]] = [
-            ("list_models", {}),
-            ("count_models", {}),
-            ("list_models_for_user", {}),
-            ("list_models", {"limit": 10_000}),
-        ]
-        for tool, arguments in scenarios:
-            seen.append((await call(client, tool, arguments)).model_dump_json())
-        upstream.api_key = "another-key"
-        seen.append((await call(client, "list_models_for_user")).model_dump_json())
-        upstream.fail = echo_key_in_error
-        echoed = await call(client, "list_models_for_user")
-        seen.append(echoed.model_dump_json())
-        upstream.go_down()
-        seen.append((await call(client, "list_models_for_user")).model_dump_json())
-        seen.append((await call(client, "list_models")).model_dump_json())
+    def fresh() -> FakeOpenRouter:
+        return FakeOpenRouter(api_key=KEY)
 
-    assert echoed.is_error
-    assert "[redacted]" in echoed.model_dump_json()
-    assert upstream.requests[2].headers["authorization"] == f"Bearer {KEY}"  # it was really used
+    used = fresh()
+    seen.append(await run_scenario(settings, used, "list_models_for_user", {}))
+    assert used.requests[0].headers["authorization"] == f"Bearer {KEY}"  # it was really sent
+    for tool, arguments in [("list_models", {}), ("count_models", {}), ("list_models", {"limit": 10_000})]:
+        seen.append(await run_scenario(settings, fresh(), tool, arguments))
+    rejected = fresh()
+    rejected.api_key = "another-key"
+    seen.append(await run_scenario(settings, rejected, "list_models_for_user", {}))
+    echoing = fresh()
+    echoing.fail = echo_key_in_error
+    echoed = await run_scenario(settings, echoing, "list_models_for_user", {})
+    seen.append(echoed)
+    down = fresh()
+    down.go_down()
+    seen.append(await run_scenario(settings, down, "list_models_for_user", {}))
+    seen.append(await run_scenario(settings, down, "list_models", {}))
+
+    assert '"isError":true' in echoed.replace(" ", "") or '"is_error":true' in echoed.replace(" ", "")
+    assert "[redacted]" in echoed
     seen.extend(record.getMessage() for record in caplog.records)
     seen.extend(str(record.exc_info) for record in caplog.records if record.exc_info)
     for text in seen:

@@ -1,6 +1,7 @@
 """Every model as a resource: template, read, not-found, cursor paging, completion, list_changed."""
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -195,6 +196,12 @@ async def test_completion_for_other_arguments_is_empty(client: Client) -> None:
     assert result.completion.values == []
 
 
+async def wait_for(condition: Callable[[], bool]) -> None:
+    """Yield to the event loop until ``condition`` holds (bounded by the caller's fail_after)."""
+    while not condition():
+        await anyio.lowlevel.checkpoint()
+
+
 async def test_handshake_era_clients_get_list_changed_when_the_catalog_ids_change() -> None:
     now = [datetime(2026, 11, 21, tzinfo=UTC)]
     upstream = FakeOpenRouter()
@@ -215,17 +222,17 @@ async def test_handshake_era_clients_get_list_changed_when_the_catalog_ids_chang
             assert caps.resources.list_changed is True
             await client.list_resources()
             now[0] += timedelta(seconds=30)
-            await client.list_resources()  # within the TTL: no refetch, no notification
+            await client.list_resources()  # within the TTL: no refetch
+            assert len(upstream.requests) == 1
             now[0] += timedelta(seconds=31)
-            await client.list_resources()  # refetched, same IDs: no notification
+            await client.list_resources()  # stale: answered at once, refreshed in the background
+            await wait_for(lambda: len(upstream.requests) == 2)
+            await client.list_resources()  # the refresh had the same IDs: no notification
             assert notifications == []
             upstream.models = upstream.models[1:]
             now[0] += timedelta(seconds=61)
-            await client.list_resources()  # refetched, one ID gone
-            for _ in range(100):  # let the notification be dispatched
-                if notifications:
-                    break
-                await anyio.lowlevel.checkpoint()
+            await client.list_resources()
+            await wait_for(lambda: bool(notifications))
 
     assert notifications == ["notifications/resources/list_changed"]
     assert len(upstream.requests) == 3
@@ -243,7 +250,7 @@ async def test_modern_clients_hear_of_changes_on_a_listen_stream() -> None:
             async with client.listen(resources_list_changed=True) as subscription:
                 upstream.models = upstream.models[:-1]
                 now[0] += timedelta(seconds=61)
-                await client.list_resources()
+                await client.list_resources()  # stale answer; the refresh finds one ID gone
                 event = await subscription.__anext__()
 
     assert type(event).__name__ == "ResourcesListChanged"

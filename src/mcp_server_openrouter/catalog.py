@@ -1,39 +1,56 @@
-"""Where answers come from: the live upstream, else the last live data seen, else the snapshot.
+"""Where answers come from, and how fresh they are.
 
-:class:`Catalog` is the seam between the MCP tools and the OpenRouter client. It owns the one
-``httpx2.AsyncClient`` (opened by the server's lifespan, shared by every session) and labels each
-answer with its :class:`Provenance`, so a tool can say "live", "cached (since …)" or "bundled
-snapshot of …" instead of passing old data off as fresh.
+:class:`Catalog` is the seam between the MCP layer and the OpenRouter client. It owns the one
+``httpx2.AsyncClient`` (opened by the server's lifespan, shared by every session) and an answer
+cache (:mod:`.cache`), and labels every answer with its :class:`Provenance`:
 
-Fallback happens only when the upstream *cannot be reached or is failing* (connection errors,
-timeouts, 429, 5xx, unparseable bodies). A 4xx about our own request is the caller's to fix and
-is raised, not papered over with old data.
+``live``
+    fetched from OpenRouter for this call;
+``cached``
+    from the cache, younger than ``OPENROUTER_CACHE_TTL``;
+``stale``
+    older than the TTL: answered at once while a refresh runs, or because OpenRouter is failing
+    (the note says which, and since when), or the catalog saved on disk by an earlier run;
+``snapshot``
+    the catalog bundled with the package, when nothing newer exists.
+
+An upstream fetch may take ``OPENROUTER_TOTAL_TIMEOUT`` seconds with its retries; past that, or
+on connection errors, timeouts, 429, 5xx and unparseable answers, the catalog answers from the
+fullest data it has without the network, in this order: the last full catalog in memory, the one
+saved on disk, the bundled snapshot (filters then run locally, see :mod:`.offline`). A 4xx about
+the request itself is raised: it is the caller's to fix. ``--offline`` skips the network entirely.
 """
 
-import difflib
+import hashlib
 import logging
-from collections import OrderedDict
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Generic, Literal, TypeVar
 
 import anyio
+import anyio.abc
+import anyio.to_thread
 import httpx2
+from pydantic import SecretStr
 
-from . import __version__
-from .config import Settings
-from .offline import OfflineUnsupportedError, filter_locally, load_snapshot, snapshot_datetime
-from .openrouter import (
+from mcp_server_openrouter import __version__, diskcache
+from mcp_server_openrouter.cache import Lookup, QueryCache
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.offline import OfflineUnsupportedError, filter_locally, load_snapshot, snapshot_datetime
+from mcp_server_openrouter.openrouter import (
     APIConnectionError,
+    APITimeoutError,
     InternalServerError,
     InvalidResponseError,
+    MissingAPIKeyError,
     Model,
     ModelsQuery,
     OpenRouterClient,
     RateLimitError,
+    RetryPolicy,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,27 +59,33 @@ logger = logging.getLogger(__name__)
 UPSTREAM_DOWN = (APIConnectionError, InternalServerError, RateLimitError, InvalidResponseError)
 
 FULL_CATALOG = ModelsQuery(output_modalities=("all",))
-_REMEMBERED_QUERIES = 64
+OFFLINE_MODE = "offline mode: the network is not used"
+
+Kind = Literal["live", "cached", "stale", "snapshot"]
 
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
     """Where an answer's data came from and how old it is."""
 
-    kind: Literal["live", "cached", "snapshot"]
+    kind: Kind
     as_of: datetime
-    reason: str | None = None
-    """Why the answer is not live (the upstream failure), if it is not."""
+    note: str | None = None
+    """Why the answer is not live and fresh, when it is not."""
 
     def describe(self) -> str:
         """One short line for the model, e.g. ``live OpenRouter data, 2026-11-21 10:04 UTC``."""
-        if self.kind == "snapshot":
-            text = f"OFFLINE: bundled catalog snapshot of {self.as_of:%Y-%m-%d}"
-        elif self.kind == "cached":
-            text = f"OFFLINE: last live OpenRouter data, from {self.as_of:%Y-%m-%d %H:%M} UTC"
-        else:
-            return f"live OpenRouter data, {self.as_of:%Y-%m-%d %H:%M} UTC"
-        return f"{text} ({self.reason})" if self.reason else text
+        when = f"{self.as_of:%Y-%m-%d %H:%M} UTC"
+        match self.kind:
+            case "live":
+                text = f"live OpenRouter data, {when}"
+            case "cached":
+                text = f"OpenRouter data from {when} (cached)"
+            case "stale":
+                text = f"STALE: OpenRouter data from {when}"
+            case "snapshot":
+                text = f"OFFLINE: bundled catalog snapshot of {self.as_of:%Y-%m-%d}"
+        return f"{text} ({self.note})" if self.note else text
 
 
 T = TypeVar("T")
@@ -86,9 +109,10 @@ class ModelSet:
 
     def close_matches(self, wanted: str, limit: int = 3) -> list[str]:
         """Up to ``limit`` existing IDs that look like ``wanted`` (substring hits first, then fuzzy)."""
+        import difflib
+
         needle = wanted.strip().lower()
-        hits = [i for i in self.sorted_ids if needle and needle in i.lower()]
-        hits.sort(key=len)
+        hits = sorted((i for i in self.sorted_ids if needle and needle in i.lower()), key=len)
         fuzzy = difflib.get_close_matches(wanted, self.sorted_ids, n=limit, cutoff=0.5)
         return list(dict.fromkeys([*hits, *fuzzy]))[:limit]
 
@@ -102,12 +126,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _down_reason(exc: Exception) -> str:
-    return f"OpenRouter unreachable: {exc}"
+def _key_fingerprint(key: SecretStr | None) -> str:
+    """Cache key part for per-user answers: a hash, so the key itself is never held twice."""
+    secret = key.get_secret_value() if key is not None else ""
+    return hashlib.sha256(secret.encode()).hexdigest()[:32]
 
 
 class Catalog:
-    """Catalog queries with provenance and offline fallback. See the module docstring."""
+    """Catalog queries with caching, provenance and offline fallback. See the module docstring."""
 
     def __init__(
         self,
@@ -115,37 +141,57 @@ class Catalog:
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = utcnow,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._settings = settings
         self._transport = transport
         self._clock = clock
+        self._retry = retry
         self._client: OpenRouterClient | None = None
         self._users = 0
         self._lock = anyio.Lock()
-        self._last_good: OrderedDict[ModelsQuery, Answer[list[Model]]] = OrderedDict()
-        self._full: Answer[ModelSet] | None = None
-        self._full_lock = anyio.Lock()
+        self._groups: list[anyio.abc.TaskGroup] = []
+        self._cache = QueryCache(ttl=settings.cache_ttl, clock=clock)
+        self._cache.on_store = self._stored
+        self._disk = diskcache.DiskCatalog(settings.cache_dir or diskcache.default_cache_dir())
+        self._disk_loaded = False
+        self._disk_catalog: Answer[ModelSet] | None = None
+        self._served_ids: frozenset[str] | None = None
         self._listeners: list[Callable[[], Awaitable[None]]] = []
 
     @property
-    def has_api_key(self) -> bool:
-        return self._settings.api_key is not None
+    def settings(self) -> Settings:
+        return self._settings
+
+    # -- lifecycle --------------------------------------------------------------------------
 
     @asynccontextmanager
     async def running(self) -> AsyncGenerator["Catalog"]:
-        """Open the HTTP client for the first user, close it after the last (ref-counted)."""
+        """Open the HTTP client for the first user, close it after the last (ref-counted).
+
+        Each user also brings a task group for background refreshes (stale-while-revalidate).
+        """
         async with self._lock:
-            if self._client is None:
+            if self._client is None and not self._settings.offline:
                 self._client = OpenRouterClient.create(
                     base_url=self._settings.base_url,
                     api_key=self._settings.api_key,
                     timeout=self._settings.timeout,
                     user_agent=f"mcp-server-openrouter/{__version__}",
                     transport=self._transport,
+                    retry=self._retry,
                 )
             self._users += 1
         try:
-            yield self
+            async with anyio.create_task_group() as group:
+                self._groups.append(group)
+                self._cache.attach(group.start_soon)
+                try:
+                    yield self
+                finally:
+                    self._groups.remove(group)
+                    self._cache.attach(self._groups[-1].start_soon if self._groups else None)
+                    group.cancel_scope.cancel()
         finally:
             with anyio.CancelScope(shield=True):
                 await self._release()
@@ -164,31 +210,105 @@ class Catalog:
             raise RuntimeError("Catalog used outside of Catalog.running()")
         return self._client
 
-    def _remember(self, query: ModelsQuery, answer: Answer[list[Model]]) -> None:
-        self._last_good[query] = answer
-        self._last_good.move_to_end(query)
-        while len(self._last_good) > _REMEMBERED_QUERIES:
-            self._last_good.popitem(last=False)
+    def on_ids_changed(self, listener: Callable[[], Awaitable[None]]) -> None:
+        """Call ``listener`` whenever the full catalog served has a different set of IDs than before."""
+        self._listeners.append(listener)
+
+    # -- fetching -----------------------------------------------------------------------------
+
+    async def _bounded(self, fetch: Callable[[], Awaitable[T]]) -> T:
+        """Run one upstream fetch (with its retries) within ``total_timeout`` seconds."""
+        try:
+            with anyio.fail_after(self._settings.total_timeout):
+                return await fetch()
+        except TimeoutError as exc:
+            raise APITimeoutError(f"OpenRouter gave no answer within {self._settings.total_timeout:g} s") from exc
+
+    async def _fetch_models(self, query: ModelsQuery) -> list[Model]:
+        return (await self._bounded(lambda: self.client.list_models(query))).models
+
+    async def _fetch_full(self) -> ModelSet:
+        models = (await self._bounded(lambda: self.client.list_models(FULL_CATALOG))).models
+        return ModelSet(models)
+
+    async def _stored(self, key: Hashable, value: object) -> None:
+        """After each successful fetch: persist and watch the full catalog."""
+        if key == FULL_CATALOG and isinstance(value, ModelSet):
+            entry = self._cache.peek(key)
+            fetched_at = entry.fetched_at if entry is not None else self._clock()
+            await anyio.to_thread.run_sync(self._disk.save, value.models, fetched_at)
+            await self._observe(value)
+
+    async def _observe(self, full: ModelSet) -> None:
+        ids = frozenset(full.by_id)
+        previous, self._served_ids = self._served_ids, ids
+        if previous is not None and previous != ids:
+            for listener in self._listeners:
+                try:
+                    await listener()
+                except Exception:  # a client that went away must not fail the request that noticed
+                    logger.exception("A catalog-change listener failed")
+
+    def _provenance(self, lookup: Lookup[object]) -> Provenance:
+        match lookup.state:
+            case "fetched":
+                return Provenance("live", lookup.fetched_at)
+            case "fresh":
+                return Provenance("cached", lookup.fetched_at)
+            case "stale":
+                note = f"refresh failed: {lookup.error}" if lookup.error else "refreshing in the background"
+                return Provenance("stale", lookup.fetched_at, note)
+
+    # -- offline data -----------------------------------------------------------------------
+
+    def _saved_catalog(self) -> Answer[ModelSet] | None:
+        if not self._disk_loaded:
+            self._disk_loaded = True
+            loaded = self._disk.load()
+            if loaded is not None:
+                models, fetched_at = loaded
+                self._disk_catalog = Answer(ModelSet(models), Provenance("stale", fetched_at, "saved catalog"))
+        return self._disk_catalog
 
     def _offline_base(self, reason: str) -> Answer[ModelSet]:
-        """The fullest catalog we have without the network: last live full list, else the snapshot."""
-        full = self._full
-        if full is not None and full.provenance.kind != "snapshot":
-            return Answer(full.value, replace(full.provenance, kind="cached", reason=reason))
+        """The fullest catalog without the network: in memory, else on disk, else the snapshot."""
+        entry = self._cache.peek(FULL_CATALOG)
+        if entry is not None and isinstance(entry.value, ModelSet):
+            fresh = self._clock() - entry.fetched_at < self._cache.ttl
+            return Answer(entry.value, Provenance("cached" if fresh else "stale", entry.fetched_at, reason))
+        saved = self._saved_catalog()
+        if saved is not None:
+            return Answer(saved.value, Provenance("stale", saved.provenance.as_of, f"saved catalog; {reason}"))
         snapshot = load_snapshot()
         return Answer(_snapshot_set(), Provenance("snapshot", snapshot_datetime(snapshot.date), reason))
 
-    def _fallback(self, query: ModelsQuery, exc: Exception) -> Answer[list[Model]]:
-        reason = _down_reason(exc)
-        logger.warning("Answering from offline data: %s", reason)
-        seen = self._last_good.get(query)
-        if seen is not None:
-            return Answer(seen.value, replace(seen.provenance, kind="cached", reason=reason))
+    def _local(self, query: ModelsQuery, reason: str, cause: Exception | None = None) -> Answer[list[Model]]:
         base = self._offline_base(reason)
         try:
             return Answer(filter_locally(base.value.models, query), base.provenance)
         except OfflineUnsupportedError as unsupported:
-            raise OfflineUnsupportedError(unsupported.what, reason) from exc
+            raise OfflineUnsupportedError(unsupported.what, reason) from cause
+
+    def _down(self, exc: Exception) -> str:
+        reason = f"OpenRouter unreachable: {exc}"
+        logger.warning("Answering from offline data: %s", reason)
+        return reason
+
+    # -- queries ------------------------------------------------------------------------------
+
+    async def full(self) -> Answer[ModelSet]:
+        """The whole catalog (every output modality), for resources, completion and ``get_model``."""
+        if self._settings.offline:
+            answer = self._offline_base(OFFLINE_MODE)
+        else:
+            try:
+                lookup = await self._cache.get(FULL_CATALOG, self._fetch_full)
+            except UPSTREAM_DOWN as exc:
+                answer = self._offline_base(self._down(exc))
+            else:
+                answer = Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+        await self._observe(answer.value)
+        return answer
 
     async def models(self, query: ModelsQuery) -> Answer[list[Model]]:
         """All models matching ``query`` (unpaged), with provenance.
@@ -199,67 +319,42 @@ class Catalog:
         if query == FULL_CATALOG:
             full = await self.full()
             return Answer(full.value.models, full.provenance)
+        if self._settings.offline:
+            return self._local(query, OFFLINE_MODE)
         try:
-            result = await self.client.list_models(query)
+            lookup = await self._cache.get(query, lambda: self._fetch_models(query))
         except UPSTREAM_DOWN as exc:
-            return self._fallback(query, exc)
-        answer = Answer(result.models, Provenance("live", self._clock()))
-        self._remember(query, answer)
-        return answer
-
-    def on_ids_changed(self, listener: Callable[[], Awaitable[None]]) -> None:
-        """Call ``listener`` whenever a new full catalog has a different set of IDs than the last one."""
-        self._listeners.append(listener)
-
-    def _is_fresh(self, provenance: Provenance) -> bool:
-        return provenance.kind == "live" and self._clock() - provenance.as_of < timedelta(
-            seconds=self._settings.cache_ttl
-        )
-
-    async def full(self) -> Answer[ModelSet]:
-        """The whole catalog (every output modality): live and reused for ``cache_ttl`` seconds,
-        else the last one seen, else the snapshot. One fetch at a time; concurrent callers wait
-        for it instead of fetching again."""
-        current = self._full
-        if current is not None and self._is_fresh(current.provenance):
-            return current
-        async with self._full_lock:
-            current = self._full
-            if current is not None and self._is_fresh(current.provenance):
-                return current
-            try:
-                result = await self.client.list_models(FULL_CATALOG)
-            except UPSTREAM_DOWN as exc:
-                reason = _down_reason(exc)
-                logger.warning("Full catalog from offline data: %s", reason)
-                answer = self._offline_base(reason)
-            else:
-                answer = Answer(ModelSet(result.models), Provenance("live", self._clock()))
-            self._full = answer
-        if current is not None and current.value.by_id.keys() != answer.value.by_id.keys():
-            await self._notify_ids_changed()
-        return answer
-
-    async def _notify_ids_changed(self) -> None:
-        for listener in self._listeners:
-            try:
-                await listener()
-            except Exception:  # a client that went away must not fail the request that noticed
-                logger.exception("A catalog-change listener failed")
+            return self._local(query, self._down(exc), exc)
+        return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
 
     async def count(self, query: ModelsQuery) -> Answer[int]:
         """How many models match ``query``; uses ``/models/count`` when only modalities are given."""
-        if query == ModelsQuery(output_modalities=query.output_modalities):
-            try:
-                count = await self.client.count_models(query.output_modalities)
-            except UPSTREAM_DOWN as exc:
-                fallback = self._fallback(query, exc)
-                return Answer(len(fallback.value), fallback.provenance)
-            return Answer(count, Provenance("live", self._clock()))
-        answer = await self.models(query)
-        return Answer(len(answer.value), answer.provenance)
+        if query != ModelsQuery(output_modalities=query.output_modalities) or self._settings.offline:
+            answer = await self.models(query)
+            return Answer(len(answer.value), answer.provenance)
+        modalities = query.output_modalities
 
-    async def user_models(self) -> Answer[list[Model]]:
-        """The key owner's models. No offline fallback: account settings are not in any snapshot."""
-        result = await self.client.list_user_models()
-        return Answer(result.models, Provenance("live", self._clock()))
+        async def fetch() -> int:
+            return await self._bounded(lambda: self.client.count_models(modalities))
+
+        try:
+            lookup = await self._cache.get(("count", modalities), fetch)
+        except UPSTREAM_DOWN as exc:
+            local = self._local(query, self._down(exc), exc)
+            return Answer(len(local.value), local.provenance)
+        return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+
+    async def user_models(self, api_key: SecretStr | None = None) -> Answer[list[Model]]:
+        """The key owner's models, cached per key (by hash). No offline fallback: account settings
+        are in no snapshot, so a failure is raised."""
+        key = api_key if api_key is not None else self._settings.api_key
+        if key is None or not key.get_secret_value():
+            raise MissingAPIKeyError("/models/user needs an API key")
+        if self._settings.offline:
+            raise APIConnectionError(f"list_models_for_user needs OpenRouter, and the server runs in {OFFLINE_MODE}")
+
+        async def fetch() -> list[Model]:
+            return (await self._bounded(lambda: self.client.list_user_models(key))).models
+
+        lookup = await self._cache.get(("user", _key_fingerprint(key)), fetch)
+        return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import SecretStr
 
@@ -12,9 +13,15 @@ ENV_API_KEY = "OPENROUTER_API_KEY"
 ENV_BASE_URL = "OPENROUTER_BASE_URL"
 ENV_TIMEOUT = "OPENROUTER_TIMEOUT"
 ENV_CACHE_TTL = "OPENROUTER_CACHE_TTL"
+ENV_CACHE_DIR = "OPENROUTER_CACHE_DIR"
+ENV_TOTAL_TIMEOUT = "OPENROUTER_TOTAL_TIMEOUT"
+ENV_OFFLINE = "OPENROUTER_OFFLINE"
 
-DEFAULT_TIMEOUT = 15.0
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_TOTAL_TIMEOUT = 30.0
 DEFAULT_CACHE_TTL = 300.0
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
 
 
 class SettingsError(ValueError):
@@ -38,13 +45,22 @@ class Settings:
     api_key: SecretStr | None = field(default=None, repr=False)
     base_url: str = DEFAULT_BASE_URL
     timeout: float = DEFAULT_TIMEOUT
+    """Seconds one upstream request may take (connect: at most 5)."""
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT
+    """Seconds one upstream fetch may take with its retries; past it, offline data answers."""
     cache_ttl: float = DEFAULT_CACHE_TTL
-    """Seconds a live full catalog is reused before it is fetched again."""
+    """Seconds an upstream answer is reused before it is fetched again."""
+    cache_dir: Path | None = None
+    """Where the last good full catalog is saved; ``None`` = the platform's user cache dir."""
+    offline: bool = False
+    """Never touch the network: answer from the cache, the saved catalog or the snapshot."""
 
     def __repr__(self) -> str:
         key = "set" if self.api_key is not None else "unset"
         return (
-            f"Settings(api_key={key}, base_url={self.base_url!r}, timeout={self.timeout}, cache_ttl={self.cache_ttl})"
+            f"Settings(api_key={key}, base_url={self.base_url!r}, timeout={self.timeout}, "
+            f"total_timeout={self.total_timeout}, cache_ttl={self.cache_ttl}, cache_dir={self.cache_dir}, "
+            f"offline={self.offline})"
         )
 
     @classmethod
@@ -54,11 +70,18 @@ class Settings:
         base_url = (env.get(ENV_BASE_URL) or "").strip() or DEFAULT_BASE_URL
         if not base_url.startswith(("http://", "https://")):
             raise SettingsError(f"{ENV_BASE_URL} must be an http(s) URL, got {base_url!r}")
+        offline_text = (env.get(ENV_OFFLINE) or "").strip().lower()
+        if offline_text not in _TRUE | _FALSE:
+            raise SettingsError(f"{ENV_OFFLINE} must be 1/true/yes or 0/false/no, got {offline_text!r}")
+        cache_dir = (env.get(ENV_CACHE_DIR) or "").strip()
         return cls(
             api_key=_clean_key(env.get(ENV_API_KEY)),
             base_url=base_url,
             timeout=_seconds(env, ENV_TIMEOUT, DEFAULT_TIMEOUT, low=0, high=300, low_inclusive=False),
+            total_timeout=_seconds(env, ENV_TOTAL_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, low=0, high=600, low_inclusive=False),
             cache_ttl=_seconds(env, ENV_CACHE_TTL, DEFAULT_CACHE_TTL, low=0, high=86_400, low_inclusive=True),
+            cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
+            offline=offline_text in _TRUE,
         )
 
 

@@ -1,7 +1,6 @@
 """``create_server``: the MCP server, built on demand (nothing is built or read at import time)."""
 
 import logging
-import weakref
 from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -13,13 +12,13 @@ from mcp.server.caching import CacheHint
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import MCPServer
-from mcp.server.session import ServerSession
 from mcp.server.subscriptions import InMemorySubscriptionBus, ResourcesListChanged
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from . import __version__, resources
 from .catalog import Catalog, utcnow
 from .config import Settings
+from .openrouter import RetryPolicy
 from .tools import count_models, get_model, list_models, list_models_for_user
 
 logger = logging.getLogger(__name__)
@@ -32,28 +31,33 @@ INSTRUCTIONS = (
 
 
 class _Sessions:
-    """Handshake-era sessions seen so far, to send them ``notifications/resources/list_changed``.
+    """Handshake-era connections, to send them ``notifications/resources/list_changed``.
 
-    Sessions on 2026-07-28+ get the event through ``subscriptions/listen`` (the bus) instead.
+    The SDK builds a ``ServerSession`` per request, so the long-lived thing to remember is its
+    connection: we keep its outbound channel and drop it through the connection's own exit
+    stack when it closes. Connections on 2026-07-28+ get the event through
+    ``subscriptions/listen`` (the bus) instead.
     """
 
     def __init__(self) -> None:
-        self._sessions: weakref.WeakSet[ServerSession] = weakref.WeakSet()
+        self._outbounds: dict[int, Any] = {}
 
     async def middleware(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-        session = getattr(ctx, "session", None)
-        handshake_era = getattr(ctx, "protocol_version", None) not in MODERN_PROTOCOL_VERSIONS
-        if isinstance(session, ServerSession) and handshake_era:
-            self._sessions.add(session)
+        if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
+            connection = ctx.session._connection  # pyright: ignore[reportPrivateUsage] -- no public accessor
+            key = id(connection)
+            if key not in self._outbounds:
+                self._outbounds[key] = connection.outbound
+                connection.exit_stack.callback(self._outbounds.pop, key, None)
         return await call_next(ctx)
 
     async def notify(self, bus: InMemorySubscriptionBus) -> None:
         await bus.publish(ResourcesListChanged())
-        for session in list(self._sessions):
+        for key, outbound in list(self._outbounds.items()):
             try:
-                await session.send_resource_list_changed()
+                await outbound.notify("notifications/resources/list_changed", None)
             except Exception:  # the client went away; it has nothing left to refresh
-                self._sessions.discard(session)
+                self._outbounds.pop(key, None)
 
 
 def create_server(
@@ -61,10 +65,11 @@ def create_server(
     *,
     transport: httpx2.AsyncBaseTransport | None = None,
     clock: Callable[[], datetime] = utcnow,
+    retry: RetryPolicy | None = None,
 ) -> MCPServer[Catalog]:
-    """Build the server. ``transport`` replaces the network under the OpenRouter client and
-    ``clock`` the time the cache ages by (tests)."""
-    catalog = Catalog(settings, transport=transport, clock=clock)
+    """Build the server. ``transport`` replaces the network under the OpenRouter client, ``clock``
+    the time the cache ages by and ``retry`` the retry timing (tests)."""
+    catalog = Catalog(settings, transport=transport, clock=clock, retry=retry)
     bus = InMemorySubscriptionBus()
     sessions = _Sessions()
     catalog.on_ids_changed(partial(sessions.notify, bus))

@@ -1,6 +1,6 @@
 """Typed client for OpenRouter's model catalog. Knows nothing of MCP."""
 
-from .client import DEFAULT_BASE_URL, ModelsQuery, OpenRouterClient
+from .client import DEFAULT_BASE_URL, ModelsQuery, OpenRouterClient, RetryPolicy
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -36,5 +36,6 @@ __all__ = [
     "PermissionDeniedError",
     "Pricing",
     "RateLimitError",
+    "RetryPolicy",
     "parse_model_list",
 ]

@@ -9,16 +9,19 @@ in an error, a log line or a repr.
 import json
 import logging
 import math
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Self, cast
 
+import anyio
 import httpx2
 from pydantic import SecretStr
 
 from .errors import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     InvalidResponseError,
     MissingAPIKeyError,
@@ -106,6 +109,39 @@ def _error_text(response: httpx2.Response) -> str:
     return response.text
 
 
+RETRYABLE_STATUS = frozenset({408, 429})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Retries for our GETs (all idempotent): connection errors, timeouts, 408, 429 and 5xx.
+
+    At most ``retries`` more attempts, with exponential backoff (``backoff * 2**n``, capped at
+    ``max_backoff``) and full jitter on its upper half; a ``Retry-After`` hint is honoured up to
+    ``retry_after_cap``. A retry that would overrun the caller's deadline (an enclosing
+    ``anyio.fail_after``) is not attempted: the last error is raised instead.
+    """
+
+    retries: int = 2
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    retry_after_cap: float = 10.0
+
+    def delay(self, attempt: int, exc: Exception) -> float | None:
+        """Seconds to wait before retrying after ``exc`` on ``attempt`` (0-based), or ``None``."""
+        if attempt >= self.retries:
+            return None
+        if isinstance(exc, APIStatusError):
+            if exc.status_code not in RETRYABLE_STATUS and exc.status_code < 500:
+                return None
+            if exc.retry_after is not None:
+                return min(exc.retry_after, self.retry_after_cap)
+        elif not isinstance(exc, APIConnectionError):
+            return None
+        ceiling = min(self.max_backoff, self.backoff * 2**attempt)
+        return random.uniform(ceiling / 2, ceiling)
+
+
 class OpenRouterClient:
     """Typed access to ``/models``, ``/models/count`` and ``/models/user``.
 
@@ -114,9 +150,12 @@ class OpenRouterClient:
     ``httpx2.MockTransport`` while everything above it runs for real.
     """
 
-    def __init__(self, http: httpx2.AsyncClient, *, api_key: SecretStr | None = None) -> None:
+    def __init__(
+        self, http: httpx2.AsyncClient, *, api_key: SecretStr | None = None, retry: "RetryPolicy | None" = None
+    ) -> None:
         self._http = http
         self._api_key = api_key
+        self._retry = retry or RetryPolicy()
 
     @classmethod
     def create(
@@ -127,6 +166,7 @@ class OpenRouterClient:
         timeout: float = 15.0,
         user_agent: str = "mcp-server-openrouter",
         transport: httpx2.AsyncBaseTransport | None = None,
+        retry: "RetryPolicy | None" = None,
     ) -> Self:
         http = httpx2.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
@@ -135,7 +175,7 @@ class OpenRouterClient:
             transport=transport,
             follow_redirects=False,
         )
-        return cls(http, api_key=api_key)
+        return cls(http, api_key=api_key, retry=retry)
 
     def __repr__(self) -> str:
         return (
@@ -168,12 +208,17 @@ class OpenRouterClient:
         except ValueError as exc:
             raise InvalidResponseError(f"OpenRouter's /models/count answer was not understood: {exc}") from exc
 
-    async def list_user_models(self) -> ModelList:
-        """``GET /models/user``: the models the key's owner may use, after their account settings."""
-        return await self._get_models("models/user", {}, authenticated=True)
+    async def list_user_models(self, api_key: SecretStr | None = None) -> ModelList:
+        """``GET /models/user``: the models the key's owner may use, after their account settings.
 
-    async def _get_models(self, path: str, params: dict[str, str], *, authenticated: bool) -> ModelList:
-        payload = await self._get_json(path, params, authenticated=authenticated)
+        ``api_key`` overrides the client's own key for this call.
+        """
+        return await self._get_models("models/user", {}, authenticated=True, api_key=api_key)
+
+    async def _get_models(
+        self, path: str, params: dict[str, str], *, authenticated: bool, api_key: SecretStr | None = None
+    ) -> ModelList:
+        payload = await self._get_json(path, params, authenticated=authenticated, api_key=api_key)
         try:
             result = parse_model_list(payload)
         except ValueError as exc:
@@ -182,20 +227,35 @@ class OpenRouterClient:
             logger.warning("OpenRouter /%s: skipped %d malformed record(s)", path, result.skipped)
         return result
 
-    def _redact(self, text: str) -> str:
+    @staticmethod
+    def _redact(text: str, headers: dict[str, str]) -> str:
         """Remove the key from upstream text: some services echo the credential they rejected."""
-        if self.has_api_key:
-            assert self._api_key is not None
-            text = text.replace(self._api_key.get_secret_value(), "[redacted]")
-        return text
+        auth = headers.get("Authorization", "")
+        secret = auth.removeprefix("Bearer ")
+        return text.replace(secret, "[redacted]") if secret else text
 
-    async def _get_json(self, path: str, params: dict[str, str], *, authenticated: bool) -> Any:
+    async def _get_json(
+        self, path: str, params: dict[str, str], *, authenticated: bool, api_key: SecretStr | None = None
+    ) -> Any:
         headers: dict[str, str] = {}
         if authenticated:
-            if not self.has_api_key:
+            key = api_key if api_key is not None else self._api_key
+            if key is None or not key.get_secret_value():
                 raise MissingAPIKeyError(f"/{path} needs an API key")
-            assert self._api_key is not None
-            headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
+            headers["Authorization"] = f"Bearer {key.get_secret_value()}"
+        attempt = 0
+        while True:
+            try:
+                return await self._attempt(path, params, headers)
+            except (APIConnectionError, APIStatusError) as exc:
+                delay = self._retry.delay(attempt, exc)
+                if delay is None or anyio.current_time() + delay >= anyio.current_effective_deadline():
+                    raise
+                logger.info("Retrying /%s in %.2f s (attempt %d failed: %s)", path, delay, attempt + 1, exc)
+                await anyio.sleep(delay)
+                attempt += 1
+
+    async def _attempt(self, path: str, params: dict[str, str], headers: dict[str, str]) -> Any:
         try:
             response = await self._http.get(path, params=params, headers=headers)
         except httpx2.TimeoutException as exc:
@@ -207,7 +267,7 @@ class OpenRouterClient:
         if response.status_code >= 400 or response.status_code < 200:
             raise status_error(
                 response.status_code,
-                self._redact(_error_text(response)),
+                self._redact(_error_text(response), headers),
                 retry_after=_retry_after(response.headers),
             )
         if response.status_code != 200:

@@ -22,18 +22,19 @@ from mcp_server_openrouter.openrouter import Model
 class Source(BaseModel):
     """Where the data came from, so stale data is never passed off as fresh.
 
-    ``kind``: ``live`` (fetched now), ``cached`` (the last live data; OpenRouter unreachable) or
+    ``kind``: ``live`` (fetched now), ``cached`` (younger than the cache TTL), ``stale`` (older:
+    being refreshed, OpenRouter failing, or saved by an earlier run; ``note`` says which) or
     ``snapshot`` (the catalog bundled with the package). Published as a plain object: the keys
     say what they are, and the typed schema would cost ~40 tokens in each tool's definition.
     """
 
-    kind: Literal["live", "cached", "snapshot"]
+    kind: Literal["live", "cached", "stale", "snapshot"]
     as_of: datetime
     note: str | None = None
 
     @classmethod
     def of(cls, provenance: Provenance) -> "Source":
-        return cls(kind=provenance.kind, as_of=provenance.as_of.replace(microsecond=0), note=provenance.reason)
+        return cls(kind=provenance.kind, as_of=provenance.as_of.replace(microsecond=0), note=provenance.note)
 
 
 SourceField = Annotated[Source, WithJsonSchema({"type": "object"})]
