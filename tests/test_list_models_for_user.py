@@ -1,5 +1,7 @@
 """list_models_for_user: needs the key, sends it only there, never shows it."""
 
+from typing import Any
+
 import anyio
 import pytest
 from mcp import Client
@@ -55,3 +57,36 @@ async def test_the_public_tools_never_send_the_key(client: Client, upstream: Fak
 
     assert len(upstream.requests) == 3
     assert all("authorization" not in r.headers for r in upstream.requests)
+
+
+async def test_per_user_answers_are_cached_per_key_and_never_cross_keys() -> None:
+    import httpx2
+    from pydantic import SecretStr
+
+    from mcp_server_openrouter.catalog import Catalog
+
+    seen_keys: list[str] = []
+    models: dict[str, list[dict[str, Any]]] = {
+        "Bearer key-a": [{"id": "a/only-for-a", "pricing": {}}],
+        "Bearer key-b": [{"id": "b/only-for-b", "pricing": {}}],
+    }
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        auth = request.headers["authorization"]
+        seen_keys.append(auth)
+        return httpx2.Response(200, json={"data": models[auth], "total_count": 1, "links": {"next": None}})
+
+    catalog = Catalog(
+        Settings(api_key=SecretStr("key-a"), base_url=FAKE_BASE_URL), transport=httpx2.MockTransport(handler)
+    )
+    with anyio.fail_after(10):
+        async with catalog.running():
+            a1 = await catalog.user_models()
+            b1 = await catalog.user_models(SecretStr("key-b"))
+            a2 = await catalog.user_models(SecretStr("key-a"))
+            b2 = await catalog.user_models(SecretStr("key-b"))
+
+    assert [m.id for m in a1.value] == [m.id for m in a2.value] == ["a/only-for-a"]
+    assert [m.id for m in b1.value] == [m.id for m in b2.value] == ["b/only-for-b"]
+    assert (a2.provenance.kind, b2.provenance.kind) == ("cached", "cached")
+    assert seen_keys == ["Bearer key-a", "Bearer key-b"]

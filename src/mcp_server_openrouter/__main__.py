@@ -7,6 +7,7 @@ Logs go to stderr only: on stdio, stdout is the protocol.
 """
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -26,12 +27,18 @@ def _parser() -> argparse.ArgumentParser:
         prog="mcp-server-openrouter",
         description="MCP server for OpenRouter's model catalog.",
         epilog="Environment: OPENROUTER_API_KEY (only for list_models_for_user), OPENROUTER_BASE_URL, "
-        "OPENROUTER_TIMEOUT.",
+        "OPENROUTER_TIMEOUT, OPENROUTER_TOTAL_TIMEOUT, OPENROUTER_CACHE_TTL, OPENROUTER_CACHE_DIR, OPENROUTER_OFFLINE.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--transport", choices=["stdio", "sse", "streamable-http"], default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP transports: address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="HTTP transports: port (default 8000)")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="never use the network: answer from the cache, the saved catalog or the bundled snapshot "
+        "(also OPENROUTER_OFFLINE=1)",
+    )
     parser.add_argument(
         "--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default="WARNING", help="stderr log level"
     )
@@ -75,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
     except SettingsError as exc:
         parser.exit(2, f"mcp-server-openrouter: {exc}\n")
+    if args.offline:
+        settings = dataclasses.replace(settings, offline=True)
 
     if args.command == "query":
         try:

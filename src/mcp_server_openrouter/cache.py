@@ -10,10 +10,10 @@ not hammered by every call. Time comes from an injected clock.
 
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import anyio
 
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 V = TypeVar("V")
 
-Spawn = Callable[[Callable[[], Awaitable[None]]], None]
+Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], object]
 """Runs a coroutine function in the background (a task group's ``start_soon``)."""
 
 

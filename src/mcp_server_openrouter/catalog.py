@@ -347,11 +347,11 @@ class Catalog:
     async def user_models(self, api_key: SecretStr | None = None) -> Answer[list[Model]]:
         """The key owner's models, cached per key (by hash). No offline fallback: account settings
         are in no snapshot, so a failure is raised."""
+        if self._settings.offline:
+            raise APIConnectionError(f"list_models_for_user needs OpenRouter, and the server runs in {OFFLINE_MODE}")
         key = api_key if api_key is not None else self._settings.api_key
         if key is None or not key.get_secret_value():
             raise MissingAPIKeyError("/models/user needs an API key")
-        if self._settings.offline:
-            raise APIConnectionError(f"list_models_for_user needs OpenRouter, and the server runs in {OFFLINE_MODE}")
 
         async def fetch() -> list[Model]:
             return (await self._bounded(lambda: self.client.list_user_models(key))).models

@@ -114,7 +114,8 @@ AUTHOR_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 def _unique(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values)) if values else ()
+    # Sorted: every list filter is a set (any-of or all-of), so order must not split the cache.
+    return tuple(sorted(set(values))) if values else ()
 
 
 def _authors(values: list[str] | None) -> tuple[str, ...]:
@@ -140,7 +141,7 @@ def to_query(
     category: Category | None = None,
     sort: Sort | None = None,
 ) -> ModelsQuery:
-    """Validated tool arguments → the upstream query (duplicates dropped, order kept)."""
+    """Validated tool arguments → the normalized upstream query (lists deduplicated and sorted)."""
     outputs = _unique(list(output_modalities or ()))
     if "all" in outputs:
         outputs = ("all",)

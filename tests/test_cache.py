@@ -1,0 +1,231 @@
+"""The answer cache: TTL, single flight, stale-while-revalidate, stale-if-error, failure backoff."""
+
+from datetime import UTC, datetime, timedelta
+
+import anyio
+import anyio.lowlevel
+import pytest
+from mcp import Client
+
+from mcp_server_openrouter.cache import Lookup, QueryCache
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.server import create_server
+
+from .conftest import FAKE_BASE_URL, FAST_RETRY
+from .fake_upstream import FakeOpenRouter
+from .helpers import call, structured
+
+pytestmark = pytest.mark.anyio
+
+T0 = datetime(2026, 11, 21, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class Upstream:
+    """A fetch function that counts calls, can be held open, and can fail."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.release = anyio.Event()
+        self.hold = False
+        self.fail: Exception | None = None
+
+    async def fetch(self) -> str:
+        self.calls += 1
+        if self.hold:
+            await self.release.wait()
+        if self.fail is not None:
+            raise self.fail
+        return f"value-{self.calls}"
+
+
+async def test_a_hit_within_the_ttl_fetches_nothing() -> None:
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock)
+
+    first = await cache.get("k", upstream.fetch)
+    clock.advance(59)
+    second = await cache.get("k", upstream.fetch)
+
+    assert (first.state, first.value) == ("fetched", "value-1")
+    assert (second.state, second.value, second.fetched_at) == ("fresh", "value-1", T0)
+    assert upstream.calls == 1
+
+
+async def test_concurrent_cold_calls_share_one_fetch() -> None:
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock)
+    upstream.hold = True
+    results: list[str] = []
+
+    async def one() -> None:
+        results.append((await cache.get("k", upstream.fetch)).value)
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            for _ in range(100):
+                group.start_soon(one)
+            await anyio.wait_all_tasks_blocked()
+            upstream.release.set()
+
+    assert upstream.calls == 1
+    assert results == ["value-1"] * 100
+
+
+async def test_a_failed_cold_fetch_reaches_every_waiter_and_is_not_retried_at_once() -> None:
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock, retry_after_failure=30)
+    upstream.fail = ConnectionError("down")
+
+    with pytest.raises(ConnectionError):
+        await cache.get("k", upstream.fetch)
+    clock.advance(29)
+    with pytest.raises(ConnectionError):
+        await cache.get("k", upstream.fetch)
+    assert upstream.calls == 1
+    clock.advance(2)
+    upstream.fail = None
+    recovered = await cache.get("k", upstream.fetch)
+
+    assert (recovered.state, recovered.value) == ("fetched", "value-2")
+
+
+async def test_past_the_ttl_the_old_value_answers_while_one_background_refresh_runs() -> None:
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock)
+    await cache.get("k", upstream.fetch)
+    clock.advance(61)
+    upstream.hold = True
+    stale: list[Lookup[str]] = []
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            cache.attach(group.start_soon)
+            stale = [await cache.get("k", upstream.fetch) for _ in range(5)]
+            await anyio.wait_all_tasks_blocked()
+            assert upstream.calls == 2  # five stale answers, one refresh
+            upstream.release.set()
+    refreshed = await cache.get("k", upstream.fetch)
+
+    assert all((s.state, s.value, s.error) == ("stale", "value-1", None) for s in stale)
+    assert (refreshed.state, refreshed.value) == ("fresh", "value-2")
+
+
+async def test_a_failed_refresh_keeps_the_old_value_and_says_why() -> None:
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock, retry_after_failure=30)
+    await cache.get("k", upstream.fetch)
+    clock.advance(61)
+    upstream.fail = ConnectionError("connection refused")
+
+    first = await cache.get("k", upstream.fetch)  # no task group: refreshed inline
+    clock.advance(10)
+    second = await cache.get("k", upstream.fetch)  # failed 10 s ago: not refetched
+
+    assert (first.state, first.value, first.error) == ("stale", "value-1", "connection refused")
+    assert (second.state, second.fetched_at) == ("stale", T0)
+    assert upstream.calls == 2
+
+
+async def test_a_cancelled_leader_hands_the_fetch_to_the_next_caller() -> None:
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock)
+    upstream.hold = True
+    got: list[str] = []
+    leader = anyio.CancelScope()
+
+    async def lead() -> None:
+        with leader:
+            await cache.get("k", upstream.fetch)
+
+    async def follow() -> None:
+        got.append((await cache.get("k", upstream.fetch)).value)
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            group.start_soon(lead)
+            await anyio.wait_all_tasks_blocked()  # the leader's fetch is under way
+            group.start_soon(follow)
+            await anyio.wait_all_tasks_blocked()  # the follower waits for it
+            leader.cancel()
+            await anyio.wait_all_tasks_blocked()  # the follower now fetches itself
+            assert upstream.calls == 2
+            upstream.release.set()
+
+    assert got == ["value-2"]
+
+
+async def test_entries_are_bounded_least_recently_used_first() -> None:
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock, max_entries=2)
+
+    for key in ("a", "b", "a", "c"):
+        await cache.get(key, upstream.fetch)
+
+    assert cache.peek("a") is not None
+    assert cache.peek("b") is None
+    assert cache.peek("c") is not None
+
+
+# -- through the server ------------------------------------------------------------------------
+
+
+async def test_100_concurrent_identical_list_models_calls_make_one_upstream_request() -> None:
+    upstream = FakeOpenRouter()
+    server = create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport(), retry=FAST_RETRY)
+    pages: list[int] = []
+
+    async def one(client: Client) -> None:
+        pages.append(structured(await call(client, "list_models", {"supported_parameters": ["tools"]}))["total"])
+
+    with anyio.fail_after(20):
+        async with Client(server) as client, anyio.create_task_group() as group:
+            for _ in range(100):
+                group.start_soon(one, client)
+
+    assert len(upstream.requests) == 1
+    assert len(pages) == 100
+    assert len(set(pages)) == 1
+
+
+async def test_equivalent_queries_share_a_cache_entry(client: Client, upstream: FakeOpenRouter) -> None:
+    first = structured(await call(client, "list_models", {"supported_parameters": ["tools", "seed"]}))
+    second = structured(await call(client, "list_models", {"supported_parameters": "seed,tools", "offset": 25}))
+
+    assert len(upstream.requests) == 1
+    assert first["source"]["kind"] == "live"
+    assert second["source"]["kind"] == "cached"
+    assert second["source"]["as_of"] == first["source"]["as_of"]
+
+
+async def test_warm_calls_say_cached_and_old_ones_say_stale_while_refreshing() -> None:
+    clock = Clock()
+    upstream = FakeOpenRouter()
+    server = create_server(
+        Settings(base_url=FAKE_BASE_URL, cache_ttl=60), transport=upstream.transport(), clock=clock, retry=FAST_RETRY
+    )
+    with anyio.fail_after(10):
+        async with Client(server) as client:
+            live = structured(await call(client, "count_models", {"q": "gpt"}))
+            clock.advance(30)
+            cached = structured(await call(client, "count_models", {"q": "gpt"}))
+            clock.advance(31)
+            stale = structured(await call(client, "count_models", {"q": "gpt"}))
+            while len(upstream.requests) < 2:
+                await anyio.lowlevel.checkpoint()
+            clock.advance(1)
+            renewed = structured(await call(client, "count_models", {"q": "gpt"}))
+
+    assert [r["source"]["kind"] for r in (live, cached, stale, renewed)] == ["live", "cached", "stale", "cached"]
+    assert stale["source"]["note"] == "refreshing in the background"
+    assert renewed["source"]["as_of"] > live["source"]["as_of"]

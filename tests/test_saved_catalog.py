@@ -1,0 +1,88 @@
+"""The last good full catalog survives a restart: saved atomically, loaded when offline."""
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.diskcache import FILE_NAME
+from mcp_server_openrouter.server import create_server
+
+from .conftest import FAKE_BASE_URL, FAST_RETRY
+from .fake_upstream import FakeOpenRouter
+from .helpers import call, structured
+
+pytestmark = pytest.mark.anyio
+
+
+async def run(upstream: FakeOpenRouter, cache_dir: Path, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    settings = Settings(base_url=FAKE_BASE_URL, cache_dir=cache_dir)
+    with anyio.fail_after(10):
+        async with Client(create_server(settings, transport=upstream.transport(), retry=FAST_RETRY)) as client:
+            return structured(await call(client, tool, arguments))
+
+
+async def test_a_restart_without_network_answers_from_the_saved_catalog(tmp_path: Path) -> None:
+    today = FakeOpenRouter()
+    today.models = today.models[:40]  # differs from the bundled snapshot
+    await run(today, tmp_path, "get_model", {"ids": [today.models[0]["id"]]})
+    saved: dict[str, Any] = json.loads((tmp_path / FILE_NAME).read_text())
+    assert [m["id"] for m in saved["data"]] == [m["id"] for m in today.models]
+    assert list(tmp_path.iterdir()) == [tmp_path / FILE_NAME]  # no temporary file left behind
+
+    down = FakeOpenRouter()
+    down.go_down()
+    page = await run(down, tmp_path, "list_models", {"output_modalities": ["all"], "limit": 100})
+
+    assert page["total"] == 40
+    source = page["source"]
+    assert isinstance(source, dict)
+    assert source["kind"] == "stale"
+    saved_at = datetime.fromisoformat(saved["fetched_at"]).replace(microsecond=0)
+    assert datetime.fromisoformat(str(source["as_of"])) == saved_at
+    assert "saved catalog" in source["note"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "{not json",
+        '{"fetched_at": "yesterday", "data": []}',
+        '{"fetched_at": "2026-11-01T00:00:00", "data": []}',
+        "[]",
+    ],
+)
+async def test_a_corrupt_saved_catalog_is_ignored_with_a_warning(
+    tmp_path: Path, content: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / FILE_NAME).write_text(content)
+    down = FakeOpenRouter()
+    down.go_down()
+
+    with caplog.at_level(logging.WARNING):
+        page = await run(down, tmp_path, "count_models", {"output_modalities": ["all"]})
+
+    source = page["source"]
+    assert isinstance(source, dict)
+    assert source["kind"] == "snapshot"
+    assert any("Ignoring" in r.getMessage() and FILE_NAME in r.getMessage() for r in caplog.records)
+
+
+async def test_an_unwritable_cache_dir_only_logs(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+
+    with caplog.at_level(logging.WARNING):
+        page = await run(FakeOpenRouter(), blocker / "sub", "get_model", {"ids": ["openrouter/auto"]})
+
+    source = page["source"]
+    assert isinstance(source, dict)
+    assert source["kind"] == "live"
+    assert any("Could not save the catalog cache" in r.getMessage() for r in caplog.records)
