@@ -41,8 +41,7 @@ async def test_a_restart_without_network_answers_from_the_saved_catalog(tmp_path
     page = await run(down, tmp_path, "list_models", {"output_modalities": ["all"], "limit": 100})
 
     assert page["total"] == 40
-    source = page["source"]
-    assert isinstance(source, dict)
+    source: dict[str, Any] = page["source"]
     assert source["kind"] == "stale"
     saved_at = datetime.fromisoformat(saved["fetched_at"]).replace(microsecond=0)
     assert datetime.fromisoformat(str(source["as_of"])) == saved_at
