@@ -41,6 +41,10 @@ def test_blank_key_and_unexpanded_bundle_placeholder_mean_no_key(value: str) -> 
         ("OPENROUTER_TIMEOUT", "fast"),
         ("OPENROUTER_TIMEOUT", "0"),
         ("OPENROUTER_TIMEOUT", "1000"),
+        ("OPENROUTER_TOTAL_TIMEOUT", "-1"),
+        ("OPENROUTER_CACHE_TTL", "forever"),
+        ("OPENROUTER_CACHE_TTL", "-5"),
+        ("OPENROUTER_OFFLINE", "maybe"),
     ],
 )
 def test_unusable_values_name_the_variable(variable: str, value: str) -> None:
@@ -53,3 +57,21 @@ def test_repr_never_shows_the_key() -> None:
 
     assert "secret-canary" not in repr(settings)
     assert "api_key=set" in repr(settings)
+
+
+def test_cache_and_bound_settings_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "OPENROUTER_CACHE_TTL": "0",
+            "OPENROUTER_TOTAL_TIMEOUT": "12.5",
+            "OPENROUTER_CACHE_DIR": "~/somewhere",
+            "OPENROUTER_OFFLINE": "true",
+        }
+    )
+
+    assert settings.cache_ttl == 0
+    assert settings.total_timeout == 12.5
+    assert settings.cache_dir is not None
+    assert settings.cache_dir.name == "somewhere"
+    assert "~" not in str(settings.cache_dir)
+    assert settings.offline is True
