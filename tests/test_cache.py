@@ -229,3 +229,22 @@ async def test_warm_calls_say_cached_and_old_ones_say_stale_while_refreshing() -
     assert [r["source"]["kind"] for r in (live, cached, stale, renewed)] == ["live", "cached", "stale", "cached"]
     assert stale["source"]["note"] == "refreshing in the background"
     assert renewed["source"]["as_of"] > live["source"]["as_of"]
+
+
+async def test_a_zero_ttl_fetches_every_time_but_still_falls_back_to_the_old_value() -> None:
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=0, clock=clock, retry_after_failure=0)
+
+    async with anyio.create_task_group() as group:
+        cache.attach(group.start_soon)
+        first = await cache.get("k", upstream.fetch)
+        second = await cache.get("k", upstream.fetch)
+        upstream.fail = ConnectionError("down")
+        third = await cache.get("k", upstream.fetch)
+
+    assert [(r.state, r.value) for r in (first, second, third)] == [
+        ("fetched", "value-1"),
+        ("fetched", "value-2"),
+        ("stale", "value-2"),
+    ]
+    assert third.error == "down"

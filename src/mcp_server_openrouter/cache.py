@@ -93,7 +93,7 @@ class QueryCache:
             if now - entry.fetched_at < self.ttl:
                 return Lookup(entry.value, entry.fetched_at, "fresh")  # type: ignore[arg-type]
             if key not in self._flights and not self._failed_recently(entry.failed_at, now):
-                if self._spawn is not None:
+                if self._spawn is not None and self.ttl:  # TTL 0 means "always fetch": refresh inline
                     self._spawn(lambda: self._refresh(key, fetch))
                 else:
                     await self._refresh(key, fetch)
