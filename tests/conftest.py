@@ -1,4 +1,5 @@
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,13 @@ def settings() -> Settings:
 async def client(upstream: FakeOpenRouter, settings: Settings) -> AsyncIterator[Client]:
     async with Client(create_server(settings, transport=upstream.transport(), retry=FAST_RETRY)) as session:
         yield session
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """main() configures the root logger for a process; undo it so later tests log normally."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

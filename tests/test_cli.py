@@ -1,7 +1,6 @@
 """The command line: ``query`` runs one tool through a real client session and prints the result."""
 
 import json
-import logging
 from collections.abc import Iterator
 
 import pytest
@@ -9,16 +8,6 @@ import pytest
 from mcp_server_openrouter.__main__ import main
 
 from .fake_upstream import FakeOpenRouter, serve
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """main() configures the root logger for a process; undo it so later tests log normally."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, Literal, cast
@@ -33,6 +34,26 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--transport", choices=["stdio", "sse", "streamable-http"], default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP transports: address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="HTTP transports: port (default 8000)")
+    http = parser.add_argument_group("HTTP transports (sse, streamable-http)")
+    http.add_argument(
+        "--stateless",
+        action="store_true",
+        help="streamable HTTP without sessions, JSON responses: any process behind a load balancer can answer",
+    )
+    http.add_argument("--json-response", action="store_true", help="streamable HTTP: JSON instead of SSE streams")
+    http.add_argument("--auth-token", help="require 'Authorization: Bearer TOKEN' (also MCP_AUTH_TOKEN)")
+    http.add_argument(
+        "--allow-unauthenticated",
+        action="store_true",
+        help="allow a non-loopback --host without a token (only behind something that authenticates)",
+    )
+    http.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name clients use to reach a non-loopback bind (repeatable; DNS-rebinding protection)",
+    )
     parser.add_argument(
         "--offline",
         action="store_true",
@@ -94,16 +115,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.exit(2, "mcp-server-openrouter: the arguments must be a JSON object, e.g. '{\"limit\": 5}'\n")
         return anyio.run(_query, settings, args.tool, cast(dict[str, Any], arguments), args.json)
 
-    from .server import create_server
-
-    server = create_server(settings)
     transport = cast(Transport, args.transport)
     if transport == "stdio":
-        server.run("stdio")
-    elif transport == "sse":
-        server.run("sse", host=args.host, port=args.port)
-    else:
-        server.run("streamable-http", host=args.host, port=args.port)
+        from .server import create_server
+
+        create_server(settings).run("stdio")
+        return 0
+    return _serve_http(parser, args, settings, transport)
+
+
+def _serve_http(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings, transport: str) -> int:
+    import uvicorn
+    from pydantic import SecretStr
+
+    from .http import ENV_AUTH_TOKEN, HttpOptions, create_app, is_loopback
+
+    token_text = (args.auth_token or os.environ.get(ENV_AUTH_TOKEN) or "").strip()
+    token = SecretStr(token_text) if token_text else None
+    if not is_loopback(args.host) and token is None and not args.allow_unauthenticated:
+        parser.exit(
+            2,
+            f"mcp-server-openrouter: refusing to serve {args.host} without authentication: set {ENV_AUTH_TOKEN} "
+            "(or --auth-token), or pass --allow-unauthenticated if something in front of this server "
+            "authenticates clients\n",
+        )
+    options = HttpOptions(
+        transport="sse" if transport == "sse" else "streamable-http",
+        host=args.host,
+        stateless=args.stateless,
+        json_response=args.json_response or args.stateless,
+        auth_token=token,
+        allowed_hosts=tuple(args.allowed_host),
+    )
+    app = create_app(settings, options)
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, log_level=args.log_level.lower(), access_log=False, lifespan="on"
+    )
+    uvicorn.Server(config).run()
     return 0
 
 

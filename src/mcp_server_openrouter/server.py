@@ -69,6 +69,17 @@ def create_server(
 ) -> MCPServer[Catalog]:
     """Build the server. ``transport`` replaces the network under the OpenRouter client, ``clock``
     the time the cache ages by and ``retry`` the retry timing (tests)."""
+    return build_server(settings, transport=transport, clock=clock, retry=retry)[0]
+
+
+def build_server(
+    settings: Settings,
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    retry: RetryPolicy | None = None,
+) -> tuple[MCPServer[Catalog], Catalog]:
+    """:func:`create_server`, also returning the catalog (the HTTP app keeps it open for its life)."""
     catalog = Catalog(settings, transport=transport, clock=clock, retry=retry)
     bus = InMemorySubscriptionBus()
     sessions = _Sessions()
@@ -106,4 +117,4 @@ def create_server(
     lowlevel.create_initialization_options = partial(  # type: ignore[method-assign]
         type(lowlevel).create_initialization_options, lowlevel, NotificationOptions(resources_changed=True)
     )
-    return server
+    return server, catalog

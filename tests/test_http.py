@@ -1,0 +1,179 @@
+"""The HTTP transports, served by a real uvicorn on 127.0.0.1, talked to by the SDK's clients."""
+
+import socket
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+import uvicorn
+from mcp import Client
+from mcp.client.sse import sse_client
+from mcp.client.streamable_http import streamable_http_client
+from pydantic import SecretStr
+from starlette.types import ASGIApp
+
+from mcp_server_openrouter.__main__ import main
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.http import HttpOptions, create_app, is_loopback
+
+from .conftest import FAKE_BASE_URL, FAST_RETRY
+from .fake_upstream import FakeOpenRouter
+from .helpers import call, structured
+
+pytestmark = pytest.mark.anyio
+
+TOKEN = "test-token-5f0c2a"
+
+
+@asynccontextmanager
+async def serving(app: ASGIApp) -> AsyncGenerator[str]:
+    """Run ``app`` under uvicorn on an ephemeral loopback port; yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    async with anyio.create_task_group() as group:
+        group.start_soon(partial(server.serve, sockets=[sock]))
+        with anyio.fail_after(10):
+            while not server.started:  # noqa: ASYNC110 - uvicorn offers no startup event
+                await anyio.sleep(0.01)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+    sock.close()
+
+
+def app_for(upstream: FakeOpenRouter, **options: Any) -> ASGIApp:
+    return create_app(
+        Settings(base_url=FAKE_BASE_URL), HttpOptions(**options), transport=upstream.transport(), retry=FAST_RETRY
+    )
+
+
+async def exercise(client: Client) -> None:
+    tools = await client.list_tools()
+    assert {t.name for t in tools.tools} == {"list_models", "count_models", "get_model", "list_models_for_user"}
+    page = structured(await call(client, "list_models", {"supported_parameters": ["tools"], "limit": 3}))
+    assert len(page["models"]) == 3
+    read = await client.read_resource("openrouter://models/openrouter/auto")
+    assert read.contents
+
+
+@pytest.mark.parametrize(("mode", "era"), [("auto", "2026-07-28"), ("legacy", "2025-11-25")])
+async def test_streamable_http_serves_both_protocol_eras(mode: str, era: str) -> None:
+    upstream = FakeOpenRouter()
+    async with serving(app_for(upstream)) as base:
+        with anyio.fail_after(20):
+            async with Client(f"{base}/mcp", mode=mode) as client:  # type: ignore[arg-type]
+                assert client.protocol_version == era
+                await exercise(client)
+    assert len(upstream.requests) == 2  # list + full catalog, shared by every request after
+
+
+async def test_stateless_json_mode_lets_any_process_answer() -> None:
+    first, second = FakeOpenRouter(), FakeOpenRouter()
+    async with (
+        serving(app_for(first, stateless=True, json_response=True)) as a,
+        serving(app_for(second, stateless=True, json_response=True)) as b,
+    ):
+        with anyio.fail_after(20):
+            for base in (a, b):
+                async with Client(f"{base}/mcp", mode="legacy") as client:
+                    await exercise(client)
+            # A bare request with no session reaches a "worker" that never saw an initialize.
+            async with httpx2.AsyncClient() as http:
+                response = await http.post(
+                    f"{b}/mcp",
+                    json={"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "count_models"}},
+                    headers={"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"},
+                )
+    assert response.status_code == 200
+    assert response.json()["result"]["structuredContent"]["count"] == 414
+
+
+async def test_sse_transport_is_served_for_older_clients() -> None:
+    upstream = FakeOpenRouter()
+    async with serving(app_for(upstream, transport="sse")) as base:
+        with anyio.fail_after(20):
+            async with Client(sse_client(f"{base}/sse")) as client:
+                await exercise(client)
+
+
+async def test_a_foreign_origin_is_refused() -> None:
+    async with serving(app_for(FakeOpenRouter())) as base, httpx2.AsyncClient() as http:
+        response = await http.post(
+            f"{base}/mcp",
+            json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+            headers={"Origin": "http://evil.example", "Accept": "application/json, text/event-stream"},
+        )
+    assert response.status_code == 403
+
+
+async def test_a_bearer_token_guards_every_endpoint() -> None:
+    upstream = FakeOpenRouter()
+    async with serving(app_for(upstream, auth_token=SecretStr(TOKEN))) as base:
+        async with httpx2.AsyncClient() as http:
+            missing = await http.post(f"{base}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+            wrong = await http.post(
+                f"{base}/mcp",
+                json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                headers={"Authorization": f"Bearer {TOKEN}x"},
+            )
+        authorized = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"})
+        with anyio.fail_after(20):
+            async with authorized, Client(streamable_http_client(f"{base}/mcp", http_client=authorized)) as client:
+                await exercise(client)
+    for response in (missing, wrong):
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert TOKEN not in response.text
+
+
+async def test_garbage_and_oversized_requests_are_refused_and_serving_goes_on() -> None:
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    async with serving(app_for(FakeOpenRouter(), stateless=True, json_response=True)) as base:
+        async with httpx2.AsyncClient() as http:
+            garbage = await http.post(f"{base}/mcp", content=b"{not json", headers=headers)
+            not_rpc = await http.post(f"{base}/mcp", content=b'{"hello": "world"}', headers=headers)
+            huge = await http.post(
+                f"{base}/mcp", content=b'{"x": "' + b"a" * (2 * 1024 * 1024) + b'"}', headers=headers
+            )
+        with anyio.fail_after(20):
+            async with Client(f"{base}/mcp", mode="legacy") as client:
+                await exercise(client)
+    assert garbage.status_code == 400
+    assert garbage.json()["error"]["code"] == -32700
+    assert not_rpc.status_code == 400
+    assert huge.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.0.0.2", True),
+        ("0.0.0.0", False),
+        ("10.1.2.3", False),
+    ],
+)
+def test_loopback_detection(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_a_public_bind_without_a_token_refuses_to_start(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MCP_AUTH_TOKEN", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--transport", "streamable-http", "--host", "0.0.0.0"])
+
+    assert exit_info.value.code == 2
+    assert "MCP_AUTH_TOKEN" in capsys.readouterr().err
