@@ -54,7 +54,7 @@ async def test_unreachable_upstream_answers_from_the_snapshot_with_its_date(
         .splitlines()[0]
         .endswith(
             "Data: OFFLINE: bundled catalog snapshot of 2026-08-18 "
-            "(OpenRouter unreachable: Could not reach OpenRouter for /models (ConnectError))."
+            "(OpenRouter unavailable: Could not reach OpenRouter for /models (ConnectError))."
         )
     )
     expected = upstream.select({"supported_parameters": "tools", "context": "128000"})
@@ -103,7 +103,7 @@ async def test_filters_only_upstream_can_compute_are_refused_offline(
     assert result.is_error
     message = text_of(result)
     assert named in message
-    assert "OpenRouter unreachable" in message
+    assert "OpenRouter unavailable" in message
     assert "newest, pricing-low-to-high" in message
 
 

@@ -4,8 +4,8 @@ Keyed by normalized query. Within the TTL a hit makes no upstream request. A col
 fetch however many callers ask at once: the others wait for it (single flight). After the TTL the
 old value is answered at once while one background refresh runs (stale-while-revalidate); a
 failed refresh keeps the old value and remembers the failure (stale-if-error), and a key whose
-fetch just failed is not fetched again for ``retry_after_failure`` seconds, so a dead upstream is
-not hammered by every call. Time comes from an injected clock.
+fetch just failed is not fetched again for ``retry_after_failure`` seconds — or for the upstream's
+own ``Retry-After``, when it gave a shorter one — so a dead upstream is not hammered by every call. Time comes from an injected clock.
 """
 
 import logging
@@ -32,6 +32,8 @@ class Entry(Generic[V]):
     failed_at: datetime | None = None
     error: str | None = None
     """The last refresh failure, kept until a refresh succeeds."""
+    quiet_until: datetime | None = None
+    """No refresh before this time (after a failure)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class QueryCache:
         self._entries: OrderedDict[Hashable, Entry[object]] = OrderedDict()
         self._flights: dict[Hashable, _Flight] = {}
         self._failures: dict[Hashable, tuple[datetime, Exception]] = {}
+        """Cold keys whose fetch failed: not fetched again before the time given."""
         self._spawn: Spawn | None = None
         self.on_store: Callable[[Hashable, object], Awaitable[None]] | None = None
 
@@ -92,7 +95,7 @@ class QueryCache:
             self._entries.move_to_end(key)
             if now - entry.fetched_at < self.ttl:
                 return Lookup(entry.value, entry.fetched_at, "fresh")  # type: ignore[arg-type]
-            if key not in self._flights and not self._failed_recently(entry.failed_at, now):
+            if key not in self._flights and (entry.quiet_until is None or now >= entry.quiet_until):
                 if self._spawn is not None and self.ttl:  # TTL 0 means "always fetch": refresh inline
                     self._spawn(lambda: self._refresh(key, fetch))
                 else:
@@ -102,14 +105,19 @@ class QueryCache:
                         return Lookup(entry.value, entry.fetched_at, "fetched")  # type: ignore[arg-type]
             return Lookup(entry.value, entry.fetched_at, "stale", entry.error)  # type: ignore[arg-type]
         failure = self._failures.get(key)
-        if failure is not None and self._failed_recently(failure[0], now):
+        if failure is not None and now < failure[0]:
             raise failure[1]
         value = await self._single_flight(key, fetch)
         stored = self._entries[key]
         return Lookup(value, stored.fetched_at, "fetched")
 
-    def _failed_recently(self, failed_at: datetime | None, now: datetime) -> bool:
-        return failed_at is not None and now - failed_at < self._retry_after_failure
+    def _quiet_until(self, exc: Exception) -> datetime:
+        """When to try again after ``exc``: the failure window, or sooner if the upstream said so."""
+        window = self._retry_after_failure
+        hint = getattr(exc, "retry_after", None)
+        if isinstance(hint, int | float) and hint >= 0:
+            window = min(window, timedelta(seconds=hint))
+        return self._clock() + window
 
     async def _refresh(self, key: Hashable, fetch: Callable[[], Awaitable[object]]) -> None:
         try:
@@ -119,6 +127,7 @@ class QueryCache:
             if entry is not None:
                 entry.failed_at = self._clock()
                 entry.error = str(exc)
+                entry.quiet_until = self._quiet_until(exc)
             logger.warning("Refresh failed, keeping the cached answer: %s", exc)
 
     async def _single_flight(self, key: Hashable, fetch: Callable[[], Awaitable[V]]) -> V:
@@ -135,7 +144,7 @@ class QueryCache:
             value = await fetch()
         except Exception as exc:
             flight.error = exc
-            self._failures[key] = (self._clock(), exc)
+            self._failures[key] = (self._quiet_until(exc), exc)
             raise
         except BaseException:
             flight.abandoned = True

@@ -290,7 +290,7 @@ class Catalog:
             raise OfflineUnsupportedError(unsupported.what, reason) from cause
 
     def _down(self, exc: Exception) -> str:
-        reason = f"OpenRouter unreachable: {exc}"
+        reason = f"OpenRouter unavailable: {exc}"
         logger.warning("Answering from offline data: %s", reason)
         return reason
 

@@ -262,8 +262,12 @@ class OpenRouterClient:
             raise APITimeoutError(f"OpenRouter did not answer /{path} in time ({type(exc).__name__})") from exc
         except httpx2.DecodingError as exc:
             raise InvalidResponseError(f"OpenRouter's /{path} answer could not be decoded ({exc})") from exc
-        except httpx2.RequestError as exc:
+        except (httpx2.ConnectError, httpx2.ProxyError) as exc:
             raise APIConnectionError(f"Could not reach OpenRouter for /{path} ({type(exc).__name__})") from exc
+        except httpx2.RequestError as exc:
+            raise APIConnectionError(
+                f"The connection to OpenRouter broke during /{path} ({type(exc).__name__})"
+            ) from exc
         if response.status_code >= 400 or response.status_code < 200:
             raise status_error(
                 response.status_code,

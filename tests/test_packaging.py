@@ -1,0 +1,169 @@
+"""What users install: the MCP Bundle manifest, the wheel, ``uvx --from .``, and the README."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+import mcp_server_openrouter
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.server import create_server
+
+from .test_interop import INTEROP, interop  # noqa: F401 - the fixture installs the pinned npm packages
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = json.loads((ROOT / "manifest.json").read_text())
+SNAPSHOT_IN_WHEEL = "mcp_server_openrouter/data/catalog-snapshot.json.gz"
+
+
+def uv() -> str:
+    found = shutil.which("uv") or next((str(p) for p in [ROOT / ".bootstrap/bin/uv"] if p.exists()), None)
+    if found is None:
+        pytest.skip("uv is needed (python3 dev.py test installs it)")
+    return found
+
+
+@pytest.mark.anyio
+async def test_the_manifest_lists_exactly_the_registered_tools() -> None:
+    async with Client(create_server(Settings())) as client:
+        tools = (await client.list_tools()).tools
+
+    assert [t["name"] for t in MANIFEST["tools"]] == [t.name for t in tools]
+    descriptions = {t.name: (t.description or "").splitlines()[0] for t in tools}
+    for entry in MANIFEST["tools"]:
+        assert entry["description"] == descriptions[entry["name"]]
+
+
+def test_the_manifest_version_is_the_package_version() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert MANIFEST["version"] == mcp_server_openrouter.__version__
+    assert 'dynamic = ["version"]' in pyproject
+
+
+def test_the_manifest_runs_the_console_script_with_the_optional_key() -> None:
+    server = MANIFEST["server"]
+    assert server["type"] == "uv"
+    assert server["mcp_config"]["args"][-1] == "mcp-server-openrouter"
+    assert server["mcp_config"]["env"] == {"OPENROUTER_API_KEY": "${user_config.api_key}"}
+    key = MANIFEST["user_config"]["api_key"]
+    assert (key["sensitive"], key["required"]) == (True, False)
+    # Left blank, the host passes the placeholder through: it means "no key".
+    assert Settings.from_env({"OPENROUTER_API_KEY": "${user_config.api_key}"}).api_key is None
+
+
+def mcpb(interop_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["node", str(interop_dir / "node_modules/@anthropic-ai/mcpb/dist/cli/cli.js"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_mcpb_validates_the_manifest_and_packs_a_bundle(interop: Path, tmp_path: Path) -> None:  # noqa: F811
+    validated = mcpb(interop, "validate", str(ROOT / "manifest.json"), cwd=ROOT)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "passes" in validated.stdout
+
+    bundle = tmp_path / "mcp-server-openrouter.mcpb"
+    packed = mcpb(interop, "pack", str(ROOT), str(bundle), cwd=ROOT)
+    assert packed.returncode == 0, packed.stdout + packed.stderr
+    with zipfile.ZipFile(bundle) as archive:
+        names = set(archive.namelist())
+    assert "manifest.json" in names
+    assert "pyproject.toml" in names
+    assert "src/mcp_server_openrouter/data/catalog-snapshot.json.gz" in names
+    assert not any(n.startswith((".venv/", "tests/", "interop/node_modules/")) for n in names)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [uv(), "build", "--wheel", "--out-dir", str(out), str(ROOT)], check=True, capture_output=True, timeout=300
+    )
+    (built,) = out.glob("mcp_server_openrouter-*.whl")
+    return built
+
+
+def test_the_wheel_ships_the_snapshot_and_the_console_script(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
+    assert SNAPSHOT_IN_WHEEL in names
+    assert "mcp-server-openrouter = mcp_server_openrouter.__main__:main" in entry_points
+    assert not any(n.startswith("tests/") for n in names)
+
+
+def test_the_installed_wheel_answers_offline(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([uv(), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(python), str(wheel)], check=True, timeout=300)
+
+    done = subprocess.run(
+        [str(venv / "bin" / "mcp-server-openrouter"), "--offline", "query", "count_models"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "OPENROUTER_CACHE_DIR": str(tmp_path / "cache")},
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("414 models match. Data: OFFLINE: bundled catalog snapshot of 2026-08-18")
+
+
+def test_uvx_runs_the_server_from_a_checkout(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            uv(),
+            "tool",
+            "run",
+            "--from",
+            str(ROOT),
+            "mcp-server-openrouter",
+            "--offline",
+            "query",
+            "get_model",
+            '{"ids": "openrouter/auto"}',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "OPENROUTER_CACHE_DIR": str(tmp_path / "cache"),
+            "OPENROUTER_BASE_URL": "http://127.0.0.1:9",
+        },
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("openrouter/auto (Auto Router) openrouter://models/openrouter/auto")
+
+
+def test_the_readme_names_every_tool_and_every_environment_variable() -> None:
+    readme = (ROOT / "README.md").read_text()
+    sources = "\n".join(p.read_text() for p in (ROOT / "src").rglob("*.py"))
+    variables = set(re.findall(r'"((?:OPENROUTER|MCP)_[A-Z_]+)"', sources))
+
+    assert {"OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "MCP_AUTH_TOKEN"} <= variables
+    for variable in sorted(variables):
+        assert f"`{variable}`" in readme, variable
+    for tool in MANIFEST["tools"]:
+        assert f"### `{tool['name']}`" in readme, tool["name"]
+
+
+def test_interop_dir_is_pinned() -> None:
+    lock = json.loads((INTEROP / "package-lock.json").read_text())
+    assert lock["packages"][""]["dependencies"]["@modelcontextprotocol/sdk"] == "1.32.2"
