@@ -1,4 +1,6 @@
 import logging
+import shutil
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from mcp_server_openrouter.server import create_server
 
 from .fake_upstream import FakeOpenRouter
 
+ROOT = Path(__file__).resolve().parent.parent
+INTEROP = ROOT / "interop"
 FAKE_BASE_URL = "http://fake-openrouter.test/api/v1"
 TEST_KEY = "sk-or-v1-TESTKEY-7c1e9d0b5a3f4e2d8c6b"
 
@@ -58,3 +62,21 @@ def restore_logging() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+@pytest.fixture(scope="session")
+def interop() -> Path:
+    """The pinned npm packages, installed once per checkout."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are needed for the interop tests")
+    marker = INTEROP / "node_modules/.package-lock.json"
+    lock = INTEROP / "package-lock.json"
+    if not marker.exists() or marker.stat().st_mtime < lock.stat().st_mtime:
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=INTEROP,
+            check=True,
+            timeout=900,
+            stdin=subprocess.DEVNULL,
+        )
+    return INTEROP

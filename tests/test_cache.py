@@ -236,15 +236,14 @@ async def test_a_zero_ttl_fetches_every_time_but_still_falls_back_to_the_old_val
     cache = QueryCache(ttl=0, clock=clock, retry_after_failure=0)
 
     async with anyio.create_task_group() as group:
-        cache.attach(group.start_soon)
+        cache.attach(group.start_soon)  # even with background refreshes available
         first = await cache.get("k", upstream.fetch)
         second = await cache.get("k", upstream.fetch)
         upstream.fail = ConnectionError("down")
         third = await cache.get("k", upstream.fetch)
-
-    assert [(r.state, r.value) for r in (first, second, third)] == [
-        ("fetched", "value-1"),
-        ("fetched", "value-2"),
-        ("stale", "value-2"),
-    ]
-    assert third.error == "down"
+        assert [(r.state, r.value) for r in (first, second, third)] == [
+            ("fetched", "value-1"),
+            ("fetched", "value-2"),
+            ("stale", "value-2"),
+        ]
+        assert third.error == "down"

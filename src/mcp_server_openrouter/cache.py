@@ -5,7 +5,8 @@ fetch however many callers ask at once: the others wait for it (single flight). 
 old value is answered at once while one background refresh runs (stale-while-revalidate); a
 failed refresh keeps the old value and remembers the failure (stale-if-error), and a key whose
 fetch just failed is not fetched again for ``retry_after_failure`` seconds — or for the upstream's
-own ``Retry-After``, when it gave a shorter one — so a dead upstream is not hammered by every call. Time comes from an injected clock.
+own ``Retry-After``, when it gave a shorter one — so a dead upstream is not hammered by every
+call. Time comes from an injected clock.
 """
 
 import logging
