@@ -56,7 +56,9 @@ def main(argv: list[str]) -> None:
         _run(*uv_run, "pyright")
         _run(*uv_run, "pytest", "--cov", "--cov-report=term", *argv[1:])
     elif argv[:1] == ["bench"]:
-        _run(*uv_run, "--all-groups", "python", "bench/tokens.py")
+        _run(uv, "sync", "--locked", "--all-groups", "--python", sys.executable, "--quiet")
+        for script in ("bench/tokens.py", "bench/load.py"):
+            _run(*uv_run, "python", script)
     else:
         _run(*uv_run, "mcp-server-openrouter", *argv)
 

@@ -72,6 +72,10 @@ class FakeOpenRouter:
         self.requests.append(request)
         if self.fail is not None:
             return self.fail(request)
+        return self.answer(request)
+
+    def answer(self, request: httpx2.Request) -> httpx2.Response:
+        """What a healthy OpenRouter would answer (not recorded; :meth:`handle` records)."""
         path = request.url.path.removeprefix("/api/v1")
         params = request.url.params
         if path == "/models":
