@@ -27,7 +27,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import Generic, Literal, TypeVar
 
 import anyio
@@ -103,9 +103,15 @@ class ModelSet:
     def __init__(self, models: list[Model]) -> None:
         self.models = models
         self.by_id: dict[str, Model] = {m.id: m for m in models}
-        self.sorted_ids: list[str] = sorted(self.by_id)
-        """Stable order for cursor paging."""
-        self.newest: list[Model] = sorted(models, key=lambda m: -(m.created or 0))
+
+    @cached_property
+    def sorted_ids(self) -> list[str]:
+        """Stable order for cursor paging (sorted on first use, not on every refresh)."""
+        return sorted(self.by_id)
+
+    @cached_property
+    def newest(self) -> list[Model]:
+        return sorted(self.models, key=lambda m: -(m.created or 0))
 
     def close_matches(self, wanted: str, limit: int = 3) -> list[str]:
         """Up to ``limit`` existing IDs that look like ``wanted`` (substring hits first, then fuzzy)."""

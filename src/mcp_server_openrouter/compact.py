@@ -18,7 +18,7 @@ depends on the model routed to: it is shown as ``"variable"``, never as free or 
 """
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
@@ -142,8 +142,26 @@ def _price_cell(price: Decimal | None) -> str:
     return decimal_text(value)
 
 
+def compact_json(model: Model) -> dict[str, Any]:
+    """The compact record as JSON-ready data, computed once per model (records are immutable).
+
+    Callers must not mutate the returned dict: it is shared by every answer that shows the model.
+    """
+    cached = model.memo.get("compact_json")
+    if cached is None:
+        cached = model.memo["compact_json"] = compact(model).model_dump(mode="json", exclude_none=True)
+    return cached
+
+
 def table_row(model: Model) -> str:
-    """One line of the text table; columns as in :data:`TABLE_COLUMNS`."""
+    """One line of the text table (columns as in :data:`TABLE_COLUMNS`), computed once per model."""
+    cached = model.memo.get("table_row")
+    if cached is None:
+        cached = model.memo["table_row"] = _table_row(model)
+    return cached
+
+
+def _table_row(model: Model) -> str:
     inputs = _ordered(model.architecture.input_modalities)
     outputs = _ordered(model.architecture.output_modalities)
     cells = [

@@ -23,6 +23,7 @@ offline they are refused with :class:`OfflineUnsupportedError` rather than answe
 
 import gzip
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
@@ -80,29 +81,45 @@ def unsupported_offline(query: ModelsQuery) -> str | None:
     return None
 
 
-def _matches(model: Model, query: ModelsQuery) -> bool:
-    arch = model.architecture
-    outputs = query.output_modalities or ("text",)
-    if "all" not in outputs and not set(outputs) & set(arch.output_modalities):
-        return False
-    if query.input_modalities and not set(query.input_modalities) <= set(arch.input_modalities):
-        return False
-    if query.supported_parameters and not set(query.supported_parameters) <= set(model.supported_parameters):
-        return False
-    if query.context is not None and model.context_length < query.context:
-        return False
-    if query.max_price is not None:
-        prompt = model.pricing.prompt
-        if prompt is None or prompt < 0 or prompt * 1_000_000 > query.max_price:
+def _predicate(query: ModelsQuery) -> Callable[[Model], bool]:
+    """The query compiled once into one test per model.
+
+    Nothing is cached per model on purpose: a first pass over a 50,000-model catalog that builds
+    per-model sets costs seconds in allocation and garbage collection, more than it ever saves.
+    """
+    outputs = frozenset(query.output_modalities or ("text",))
+    any_output = "all" in outputs
+    inputs = frozenset(query.input_modalities)
+    params = frozenset(query.supported_parameters)
+    authors = frozenset(a.lower() for a in query.model_authors)
+    needle = query.q.casefold() if query.q else None
+    context = query.context
+    # Compare per-token prices with the bound divided once, instead of multiplying every price.
+    max_per_token = None if query.max_price is None else query.max_price / 1_000_000
+
+    def matches(model: Model) -> bool:
+        arch = model.architecture
+        if not any_output and outputs.isdisjoint(arch.output_modalities):
             return False
-    if query.model_authors and model.author.lower() not in {a.lower() for a in query.model_authors}:
-        return False
-    if query.q:
-        needle = query.q.casefold()
-        haystacks = (model.id, model.canonical_slug or "", model.name)
-        if not any(needle in h.casefold() for h in haystacks):
+        if inputs and not inputs.issubset(arch.input_modalities):
             return False
-    return True
+        if params and not params.issubset(model.supported_parameters):
+            return False
+        if context is not None and model.context_length < context:
+            return False
+        if max_per_token is not None:
+            prompt = model.pricing.prompt
+            if prompt is None or prompt < 0 or prompt > max_per_token:
+                return False
+        if authors and model.author.lower() not in authors:
+            return False
+        if needle is not None:
+            return needle in model.id.casefold() or needle in model.name.casefold() or (
+                needle in (model.canonical_slug or "").casefold()
+            )
+        return True
+
+    return matches
 
 
 def filter_locally(models: list[Model], query: ModelsQuery) -> list[Model]:
@@ -110,7 +127,8 @@ def filter_locally(models: list[Model], query: ModelsQuery) -> list[Model]:
     reason = unsupported_offline(query)
     if reason is not None:
         raise OfflineUnsupportedError(reason)
-    selected = [m for m in models if _matches(m, query)]
+    matches = _predicate(query)
+    selected = [m for m in models if matches(m)]
     match query.sort:
         case "newest":
             selected.sort(key=lambda m: -(m.created or 0))

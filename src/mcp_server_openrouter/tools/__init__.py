@@ -8,7 +8,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 from pydantic import ValidationError
 
-from .schema import slim
+from .schema import inline_refs, slim
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 _MAX_SHOWN_INPUT = 60
@@ -56,9 +56,16 @@ class CatalogTool(Tool):
 
 
 def build_tool(fn: Callable[..., Any], *, title: str) -> Tool:
-    """Register-ready tool with slimmed input and output schemas (see :mod:`.schema`)."""
+    """Register-ready tool with slimmed input and output schemas (see :mod:`.schema`).
+
+    Our tools build their ``CallToolResult`` from dumps of the result models themselves, so the
+    structured content is valid by construction; dropping ``output_model`` (keeping the published
+    schema) spares the SDK re-validating every result against it — a third of a warm call.
+    Tests validate results against the published schema instead (``tests/test_tool_definitions``).
+    """
     tool = CatalogTool.from_function(fn, title=title, annotations=READ_ONLY)
-    tool.parameters = slim(tool.parameters)
+    tool.parameters = inline_refs(slim(tool.parameters))
     if tool.fn_metadata.output_schema is not None:
-        tool.fn_metadata.output_schema = slim(tool.fn_metadata.output_schema, descriptions=False)
+        tool.fn_metadata.output_schema = inline_refs(slim(tool.fn_metadata.output_schema, descriptions=False))
+        tool.fn_metadata.output_model = None
     return tool

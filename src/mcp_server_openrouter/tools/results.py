@@ -8,13 +8,13 @@ of the JSON (see :mod:`..compact`). ``bench/tokens.py`` measures both, together.
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from mcp_server_openrouter.catalog import Provenance
-from mcp_server_openrouter.compact import TABLE_COLUMNS, TABLE_LEGEND, CompactModel, compact, table_row
+from mcp_server_openrouter.compact import TABLE_COLUMNS, TABLE_LEGEND, CompactModel, compact_json, table_row
 from mcp_server_openrouter.detail import URI_PREFIX
 from mcp_server_openrouter.openrouter import Model
 
@@ -57,25 +57,27 @@ class ModelCount(BaseModel):
     source: SourceField
 
 
-def _result(structured: BaseModel, text: str) -> CallToolResult:
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)],
-        structured_content=structured.model_dump(mode="json", exclude_none=True),
-    )
+def _result(structured: BaseModel | dict[str, Any], text: str) -> CallToolResult:
+    data = structured if isinstance(structured, dict) else structured.model_dump(mode="json", exclude_none=True)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
 def page_result(models: Sequence[Model], provenance: Provenance, *, offset: int, limit: int) -> CallToolResult:
-    """Slice ``models`` into a page and render it (structured records + text table)."""
+    """Slice ``models`` into a page and render it (structured records + text table).
+
+    The structured part is a :class:`ModelPage` assembled from each model's memoized compact
+    record (:func:`~..compact.compact_json`): a warm page costs list slicing, not 25 validations.
+    """
     total = len(models)
     page = models[offset : offset + limit]
     next_offset = offset + len(page) if offset + len(page) < total else None
-    structured = ModelPage(
-        models=[compact(m) for m in page],
-        total=total,
-        offset=offset,
-        next_offset=next_offset,
-        source=Source.of(provenance),
-    )
+    structured: dict[str, Any] = {
+        "models": [compact_json(m) for m in page],
+        "total": total,
+        "offset": offset,
+        **({"next_offset": next_offset} if next_offset is not None else {}),
+        "source": Source.of(provenance).model_dump(mode="json", exclude_none=True),
+    }
     if not page:
         if total:
             head = f"No models at offset {offset}: only {total} match (offsets 0-{total - 1})."

@@ -5,6 +5,10 @@ optional argument as ``anyOf: [X, {type: null}]`` with ``default: null``. None o
 model choose arguments. :func:`slim` removes it, keeping every description, type, bound and
 allowed value. The server still *accepts* ``null`` for optional arguments: validation uses the
 pydantic model, not the published schema.
+
+:func:`inline_refs` replaces ``$ref``s to ``$defs`` by the definitions themselves (our schemas
+use each definition once): fewer tokens, and clients' JSON-schema validators no longer resolve a
+reference per record (it was most of a warm ``list_models`` call's client-side cost).
 """
 
 from typing import Any, cast
@@ -45,3 +49,25 @@ def slim(schema: Any, *, descriptions: bool = True) -> Any:
     if "default" in out and out["default"] is None:
         del out["default"]
     return out
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with every local ``$ref`` replaced by its definition and ``$defs`` dropped.
+
+    Only for non-recursive schemas (ours); a recursive one would not terminate.
+    """
+    defs = cast(dict[str, Any], schema.get("$defs", {}))
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, list):
+            return [resolve(item) for item in cast(list[Any], node)]
+        if not isinstance(node, dict):
+            return node
+        mapping = cast(dict[str, Any], node)
+        ref = mapping.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            rest = {k: v for k, v in mapping.items() if k != "$ref"}
+            return {**resolve(defs[ref.removeprefix("#/$defs/")]), **resolve(rest)}
+        return {k: resolve(v) for k, v in mapping.items() if k != "$defs"}
+
+    return cast(dict[str, Any], resolve(schema))

@@ -1,0 +1,324 @@
+"""Speed, memory, scaling and upstream economy, each next to its floor measured in the same run.
+
+Everything runs against a loopback fake of OpenRouter serving the main snapshot (549 models).
+Figures depend on the machine; the ratios to the floors are what to compare. Run:
+``uv run python bench/perf.py`` (or ``python3 dev.py bench``).
+
+* warm latency: in-process (``Client(server)``) and over stdio (the SDK's client spawning the
+  server), p50/p99 of N calls each, next to a one-line ``ping`` tool on the same SDK and client;
+* cold start: process spawn to the first ``tools/list`` answer over stdio, next to Python
+  importing ``mcp.server.mcpserver`` and exiting;
+* memory: peak RSS of the server process after the full catalog is cached;
+* scaling: synthetic catalogs of 5k/20k/50k models built from the real records: local
+  filter + page, and a walk over every ``resources/list`` page;
+* upstream economy: upstream requests for a scripted 50-call agent session.
+"""
+
+import copy
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+from mcp import Client, StdioServerParameters
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mcp_server_openrouter.catalog import ModelSet  # noqa: E402
+from mcp_server_openrouter.config import Settings  # noqa: E402
+from mcp_server_openrouter.offline import filter_locally  # noqa: E402
+from mcp_server_openrouter.openrouter import ModelsQuery, parse_model_list  # noqa: E402
+from mcp_server_openrouter.resources import PAGE_SIZE  # noqa: E402
+from mcp_server_openrouter.server import build_server, create_server  # noqa: E402
+from mcp_server_openrouter.tools.results import page_result  # noqa: E402
+from tests.fake_upstream import FakeOpenRouter, load_snapshot, serve  # noqa: E402
+
+WARM_CALLS = 200
+CALLS: list[tuple[str, str, dict[str, Any]]] = [
+    ("list_models default", "list_models", {}),
+    (
+        "list_models 3 filters",
+        "list_models",
+        {"supported_parameters": ["tools"], "min_context": 128000, "max_price": 1},
+    ),
+    ("count_models", "count_models", {}),
+    ("get_model", "get_model", {"ids": ["anthropic/claude-sonnet-4.5"]}),
+]
+READ_URI = "openrouter://models/anthropic/claude-sonnet-4.5"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def timed(fn: Callable[[], Awaitable[object]], n: int) -> list[float]:
+    for _ in range(5):
+        await fn()
+    out: list[float] = []
+    for _ in range(n):
+        started = time.perf_counter()
+        await fn()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+async def latency_rows(client: Client, label: str, floor: list[float]) -> list[str]:
+    rows: list[str] = []
+    floor_p50, floor_p99 = statistics.median(floor), pct(floor, 0.99)
+    rows.append(f"| {label}: ping (floor) | {floor_p50:.2f} | {floor_p99:.2f} | 1.00 / 1.00 |")
+    for name, tool, args in CALLS:
+        samples = await timed(lambda tool=tool, args=args: client.call_tool(tool, args), WARM_CALLS)
+        p50, p99 = statistics.median(samples), pct(samples, 0.99)
+        rows.append(f"| {label}: {name} | {p50:.2f} | {p99:.2f} | {p50 / floor_p50:.2f} / {p99 / floor_p99:.2f} |")
+    samples = await timed(lambda: client.read_resource(READ_URI), WARM_CALLS)
+    p50, p99 = statistics.median(samples), pct(samples, 0.99)
+    rows.append(f"| {label}: resources/read | {p50:.2f} | {p99:.2f} | {p50 / floor_p50:.2f} / {p99 / floor_p99:.2f} |")
+    return rows
+
+
+async def floor_samples(client: Client) -> list[float]:
+    return await timed(lambda: client.call_tool("ping", {}), WARM_CALLS)
+
+
+async def warm_up(client: Client) -> None:
+    for _, tool, args in CALLS:
+        await client.call_tool(tool, args)
+    await client.read_resource(READ_URI)
+
+
+async def in_process(upstream: FakeOpenRouter) -> list[str]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from floor_server import server as floor  # pyright: ignore[reportMissingImports, reportUnknownVariableType]
+
+    async with Client(floor, cache=None) as floor_client:  # pyright: ignore[reportUnknownArgumentType]
+        floor_times = await floor_samples(floor_client)
+    server = create_server(Settings(base_url="http://fake.test/api/v1"), transport=upstream.transport())
+    async with Client(server, cache=None) as client:
+        await warm_up(client)
+        before = len(upstream.requests)
+        rows = await latency_rows(client, "in-process", floor_times)
+        assert len(upstream.requests) == before, "a warm call touched the upstream"
+    rows += await server_side(upstream, floor)  # pyright: ignore[reportUnknownArgumentType]
+    return rows
+
+
+async def server_side(upstream: FakeOpenRouter, floor: Any) -> list[str]:
+    """The server's own share: ``MCPServer.call_tool`` with no client, no protocol framing."""
+    server, catalog = build_server(Settings(base_url="http://fake.test/api/v1"), transport=upstream.transport())
+    floor_times = await timed(lambda: floor.call_tool("ping", {}), WARM_CALLS)
+    floor_p50 = statistics.median(floor_times)
+    rows = [f"| server only: ping (floor) | {floor_p50:.3f} | {pct(floor_times, 0.99):.3f} | 1.00 / 1.00 |"]
+    async with catalog.running():
+        for name, tool, args in CALLS:
+            samples = await timed(lambda tool=tool, args=args: server.call_tool(tool, args), WARM_CALLS)
+            p50, p99 = statistics.median(samples), pct(samples, 0.99)
+            rows.append(f"| server only: {name} | {p50:.3f} | {p99:.3f} | {p50 / floor_p50:.2f} / - |")
+    return rows
+
+
+def stdio_params(args: list[str], env: dict[str, str]) -> StdioServerParameters:
+    return StdioServerParameters(command=sys.executable, args=args, env=env, cwd=str(ROOT))
+
+
+async def over_stdio(env: dict[str, str]) -> list[str]:
+    async with Client(stdio_params([str(ROOT / "bench/floor_server.py")], env), cache=None) as floor_client:
+        floor_times = await floor_samples(floor_client)
+    async with Client(stdio_params(["-m", "mcp_server_openrouter"], env), cache=None) as client:
+        await warm_up(client)
+        return await latency_rows(client, "stdio", floor_times)
+
+
+def cold_start(env: dict[str, str], runs: int = 7) -> str:
+    init = (
+        json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": {"name": "b", "version": "1"},
+                },
+            }
+        )
+        + "\n"
+        + json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        + "\n"
+        + json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
+        + "\n"
+    )
+
+    def spawn_to_tools_list() -> float:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mcp_server_openrouter"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            text=True,
+        )
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write(init)
+        process.stdin.flush()
+        for line in process.stdout:
+            if '"id":2' in line.replace(" ", ""):
+                break
+        elapsed = (time.perf_counter() - started) * 1000
+        process.stdin.close()
+        process.wait(timeout=10)
+        process.stdout.close()
+        return elapsed
+
+    def import_floor() -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import mcp.server.mcpserver"], check=True, env=env)
+        return (time.perf_counter() - started) * 1000
+
+    server = statistics.median(spawn_to_tools_list() for _ in range(runs))
+    floor = statistics.median(import_floor() for _ in range(runs))
+    return (
+        f"| cold start: spawn to first tools/list | {server:.0f} ms | floor {floor:.0f} ms "
+        f"| {server - floor:+.0f} ms (target <= +150) |"
+    )
+
+
+async def peak_rss(env: dict[str, str]) -> str:
+    async with Client(stdio_params(["-m", "mcp_server_openrouter"], env)) as client:
+        await warm_up(client)
+        cursor: str | None = None
+        while True:
+            page = await client.list_resources(cursor=cursor)
+            if (cursor := page.next_cursor) is None:
+                break
+        pids = subprocess.run(
+            ["pgrep", "-f", "-n", "mcp_server_openrouter"], capture_output=True, text=True
+        ).stdout.split()
+        status = Path(f"/proc/{pids[-1]}/status").read_text()
+        hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    return f"| memory: peak RSS, full catalog cached | {hwm / 1024:.0f} MB | | target <= 120 MB |"
+
+
+def synthetic(n: int) -> list[dict[str, Any]]:
+    base = load_snapshot()
+    out: list[dict[str, Any]] = []
+    for i in range(n):
+        record = copy.deepcopy(base[i % len(base)])
+        if i >= len(base):
+            record["id"] = f"{record['id']}@{i // len(base)}"
+        out.append(record)
+    return out
+
+
+def scaling_rows() -> list[str]:
+    rows: list[str] = []
+    first: dict[str, float] = {}
+    query = ModelsQuery(supported_parameters=("tools",), context=128000, max_price=None, output_modalities=("all",))
+    for n in (5_000, 20_000, 50_000):
+        models = parse_model_list({"data": synthetic(n)}).models
+        runs: list[float] = []
+        for _ in range(7):
+            started = time.perf_counter()
+            selected = filter_locally(models, query)
+            page_result(selected, _provenance(), offset=100, limit=25)
+            runs.append((time.perf_counter() - started) * 1000)
+        filter_ms = statistics.median(runs)
+        started = time.perf_counter()
+        full = ModelSet(models)
+        build_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        import bisect
+
+        pages = 0
+        after = ""
+        while True:
+            start = bisect.bisect_right(full.sorted_ids, after) if after else 0
+            page = full.sorted_ids[start : start + PAGE_SIZE]
+            if not page:
+                break
+            after = page[-1]
+            pages += 1
+        walk_ms = (time.perf_counter() - started) * 1000
+        first.setdefault("filter", filter_ms / n)
+        first.setdefault("walk", walk_ms / n)
+        rows.append(
+            f"| scaling {n // 1000}k: filter + page (median of 7) / index build / walk {pages} resource pages | "
+            f"{filter_ms:.1f} / {build_ms:.1f} / {walk_ms:.1f} ms | per-model cost vs 5k: "
+            f"{(filter_ms / n) / first['filter']:.2f} / {(walk_ms / n) / first['walk']:.2f} | target <= 50 ms at 50k |"
+        )
+    return rows
+
+
+def _provenance() -> Any:
+    from datetime import UTC, datetime
+
+    from mcp_server_openrouter.catalog import Provenance
+
+    return Provenance("live", datetime.now(UTC))
+
+
+async def economy(upstream: FakeOpenRouter) -> str:
+    server = create_server(Settings(base_url="http://fake.test/api/v1"), transport=upstream.transport())
+    script: list[tuple[str, dict[str, Any]]] = []
+    variants: list[tuple[str, dict[str, Any]]] = [
+        ("list_models", {}),
+        ("list_models", {"offset": 25}),
+        ("list_models", {"supported_parameters": ["tools"], "min_context": 128000}),
+        ("list_models", {"min_context": 128000, "supported_parameters": "tools", "offset": 25}),
+        ("count_models", {}),
+        ("count_models", {"supported_parameters": ["tools"]}),
+        ("get_model", {"ids": ["openai/gpt-4o"]}),
+        ("get_model", {"ids": ["anthropic/claude-sonnet-4.5", "openrouter/auto"]}),
+        ("list_models", {"q": "claude"}),
+        ("list_models", {"q": "claude", "limit": 5}),
+    ]
+    for i in range(50):
+        script.append(variants[i % len(variants)])
+    async with Client(server) as client:
+        for tool, args in script:
+            await client.call_tool(tool, args)
+        await client.list_resources()
+    distinct = {(r.url.path, str(sorted(r.url.params.items()))) for r in upstream.requests}
+    return (
+        f"| upstream economy: 50-call agent session + resources/list | {len(upstream.requests)} requests | "
+        f"{len(distinct)} distinct queries | target: 1 per distinct query per TTL |"
+    )
+
+
+async def main() -> None:
+    logging.disable(logging.WARNING)  # the floor server's SDK logging would print every request
+    upstream = FakeOpenRouter()
+    rows = ["| measure | value | floor / ratio | |", "|---|---:|---:|---|"]
+    with serve(FakeOpenRouter()) as base_url, tempfile.TemporaryDirectory() as cache_dir:
+        env = {
+            **os.environ,
+            "OPENROUTER_BASE_URL": base_url,
+            "OPENROUTER_CACHE_DIR": cache_dir,
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+        latency = ["| call (ms) | p50 | p99 | ratio to floor p50 / p99 |", "|---|---:|---:|---:|"]
+        latency += await in_process(upstream)
+        latency += await over_stdio(env)
+        rows.append(cold_start(env))
+        rows.append(await peak_rss(env))
+    rows += scaling_rows()
+    rows.append(await economy(FakeOpenRouter()))
+    print("\n".join(latency))
+    print()
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    anyio.run(main)
