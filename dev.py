@@ -2,7 +2,7 @@
 """Bootstrap and run the project with nothing but Python 3.11+ and access to PyPI.
 
     python3 dev.py test                 # lint, type-check and test everything (what CI runs)
-    python3 dev.py bench                # print the benchmark tables
+    python3 dev.py bench                # print the benchmark tables (tokens, latency/memory/scaling, load)
     python3 dev.py <server arguments>   # run mcp-server-openrouter, e.g. `query list_models '{}'`
 
 It installs uv into ``.bootstrap/`` (once), then lets uv create ``.venv`` from ``uv.lock``
@@ -57,7 +57,7 @@ def main(argv: list[str]) -> None:
         _run(*uv_run, "pytest", "--cov", "--cov-report=term", *argv[1:])
     elif argv[:1] == ["bench"]:
         _run(uv, "sync", "--locked", "--all-groups", "--python", sys.executable, "--quiet")
-        for script in ("bench/tokens.py", "bench/load.py"):
+        for script in ("bench/tokens.py", "bench/perf.py", "bench/load.py"):
             _run(*uv_run, "python", script)
     else:
         _run(*uv_run, "mcp-server-openrouter", *argv)

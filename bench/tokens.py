@@ -7,6 +7,7 @@ compact JSON; both are counted. Run: ``uv run python bench/tokens.py``.
 """
 
 import json
+import logging
 import statistics
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import anyio
 import tiktoken
 from mcp import Client
 from mcp_types import CallToolResult
+from pydantic import SecretStr
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -68,8 +70,8 @@ async def measure() -> list[str]:
     per_detail_json = [tokens(compact_json(d.model_dump(mode="json", exclude_none=True))) for d in details]
     per_detail_text = [tokens(detail_text(d)) for d in details]
 
-    upstream = FakeOpenRouter(raw)
-    settings = Settings(base_url="http://fake-openrouter.test/api/v1")
+    upstream = FakeOpenRouter(raw, api_key="sk-or-bench")
+    settings = Settings(base_url="http://fake-openrouter.test/api/v1", api_key=SecretStr("sk-or-bench"))
     out = [
         "| measure (cl100k tokens) | value | target | |",
         "|---|---:|---:|---|",
@@ -119,7 +121,13 @@ async def measure() -> list[str]:
             ("list_models all modalities, limit 100", "list_models", {"output_modalities": ["all"], "limit": 100}),
             ("count_models default", "count_models", {}),
             ("count_models with filters", "count_models", {"supported_parameters": ["tools"], "max_price": 1}),
-            ("list_models_for_user, no key (error)", "list_models_for_user", {}),
+            ("list_models_for_user default (25 models)", "list_models_for_user", {}),
+            (
+                "list_models q=claude sort=pricing-low-to-high",
+                "list_models",
+                {"q": "claude", "sort": "pricing-low-to-high"},
+            ),
+            ("list_models invalid argument (error)", "list_models", {"category": "cooking"}),
             ("get_model, 1 model", "get_model", {"ids": ["anthropic/claude-sonnet-4.5"]}),
             ("get_model, 10 models (the maximum)", "get_model", {"ids": [m.id for m in models[:10]]}),
         ]
@@ -163,6 +171,7 @@ async def measure() -> list[str]:
 
 
 def main() -> None:
+    logging.disable(logging.INFO)  # request logs would interleave with the table
     lines = anyio.run(measure)
     print("\n".join(lines))
 
