@@ -114,8 +114,10 @@ def _predicate(query: ModelsQuery) -> Callable[[Model], bool]:
         if authors and model.author.lower() not in authors:
             return False
         if needle is not None:
-            return needle in model.id.casefold() or needle in model.name.casefold() or (
-                needle in (model.canonical_slug or "").casefold()
+            return (
+                needle in model.id.casefold()
+                or needle in model.name.casefold()
+                or (needle in (model.canonical_slug or "").casefold())
             )
         return True
 
