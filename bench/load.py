@@ -13,9 +13,7 @@ Run: ``uv run python bench/load.py``.
 """
 
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.fake_upstream import FakeOpenRouter, serve  # noqa: E402
+from tests.processes import free_port, listening  # noqa: E402
 
 CLIENTS = 50
 CALLS_PER_CLIENT = 20
@@ -38,39 +37,6 @@ MIX: list[tuple[str, dict[str, Any]]] = [
     ("count_models", {}),
     ("get_model", {"ids": ["openrouter/auto"]}),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(base_url: str, cache_ttl: float, cache_dir: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "OPENROUTER_BASE_URL": base_url,
-        "OPENROUTER_CACHE_TTL": str(cache_ttl),
-        "OPENROUTER_CACHE_DIR": cache_dir,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mcp_server_openrouter", "--transport", "streamable-http", "--port", str(port)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, f"http://127.0.0.1:{port}/mcp"
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("server did not start") from None
-            time.sleep(0.05)
 
 
 async def run_load(url: str) -> tuple[list[float], int]:
@@ -110,17 +76,22 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def scenario(name: str, upstream: FakeOpenRouter, cache_ttl: float, tmp: str) -> str:
+    port = free_port()
+    command = [sys.executable, "-m", "mcp_server_openrouter", "--transport", "streamable-http", "--port", str(port)]
     with serve(upstream) as base_url:
-        process, url = start_server(base_url, cache_ttl, tmp)
-        try:
+        env = {
+            **os.environ,
+            "OPENROUTER_BASE_URL": base_url,
+            "OPENROUTER_CACHE_TTL": str(cache_ttl),
+            "OPENROUTER_CACHE_DIR": tmp,
+        }
+        with listening(command, port, env):
+            url = f"http://127.0.0.1:{port}/mcp"
             anyio.run(warm, url)
             before = len(upstream.requests)
             started = time.perf_counter()
             latencies, errors = anyio.run(run_load, url)
             elapsed = time.perf_counter() - started
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
     calls = len(latencies)
     return (
         f"| {name} | {calls} | {errors} | {statistics.median(latencies) * 1000:.1f} | "

