@@ -21,6 +21,7 @@ saved on disk, the bundled snapshot (filters then run locally, see :mod:`.offlin
 the request itself is raised: it is the caller's to fix. ``--offline`` skips the network entirely.
 """
 
+import difflib
 import hashlib
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
@@ -115,8 +116,6 @@ class ModelSet:
 
     def close_matches(self, wanted: str, limit: int = 3) -> list[str]:
         """Up to ``limit`` existing IDs that look like ``wanted`` (substring hits first, then fuzzy)."""
-        import difflib
-
         needle = wanted.strip().lower()
         hits = sorted((i for i in self.sorted_ids if needle and needle in i.lower()), key=len)
         fuzzy = difflib.get_close_matches(wanted, self.sorted_ids, n=limit, cutoff=0.5)
@@ -162,7 +161,9 @@ class Catalog:
         self._disk = diskcache.DiskCatalog(settings.cache_dir or diskcache.default_cache_dir())
         self._disk_loaded = False
         self._disk_catalog: Answer[ModelSet] | None = None
-        self._served_ids: frozenset[str] | None = None
+        self._served: ModelSet | None = None
+        """The full catalog last answered with, to notice when a new one has other IDs."""
+        self._last_down: str | None = None
         self._listeners: list[Callable[[], Awaitable[None]]] = []
 
     @property
@@ -239,6 +240,7 @@ class Catalog:
 
     async def _stored(self, key: Hashable, value: object) -> None:
         """After each successful fetch: persist and watch the full catalog."""
+        self._last_down = None  # OpenRouter answered: the next failure is news again
         if key == FULL_CATALOG and isinstance(value, ModelSet):
             entry = self._cache.peek(key)
             fetched_at = entry.fetched_at if entry is not None else self._clock()
@@ -246,9 +248,11 @@ class Catalog:
             await self._observe(value)
 
     async def _observe(self, full: ModelSet) -> None:
-        ids = frozenset(full.by_id)
-        previous, self._served_ids = self._served_ids, ids
-        if previous is not None and previous != ids:
+        previous = self._served
+        if previous is full:  # the usual case, a cache hit: nothing to compare
+            return
+        self._served = full
+        if previous is not None and previous.by_id.keys() != full.by_id.keys():
             for listener in self._listeners:
                 try:
                     await listener()
@@ -297,7 +301,10 @@ class Catalog:
 
     def _down(self, exc: Exception) -> str:
         reason = f"OpenRouter unavailable: {exc}"
-        logger.warning("Answering from offline data: %s", reason)
+        # Once per reason: while a failure is remembered, every call would say the same thing.
+        if reason != self._last_down:
+            logger.warning("Answering from offline data: %s", reason)
+            self._last_down = reason
         return reason
 
     # -- queries ------------------------------------------------------------------------------
