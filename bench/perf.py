@@ -43,6 +43,9 @@ from mcp_server_openrouter.tools.results import page_result  # noqa: E402
 from tests.fake_upstream import FakeOpenRouter, load_snapshot, serve  # noqa: E402
 
 WARM_CALLS = 200
+# Never the user's real cache directory: these catalogs come from a fake upstream.
+BENCH_CACHE = Path(tempfile.mkdtemp(prefix="openrouter-bench-"))
+BENCH_SETTINGS = Settings(base_url="http://fake.test/api/v1", cache_dir=BENCH_CACHE)
 CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("list_models default", "list_models", {}),
     (
@@ -109,7 +112,7 @@ async def in_process(upstream: FakeOpenRouter) -> list[str]:
 
     async with Client(floor, cache=None) as floor_client:  # pyright: ignore[reportUnknownArgumentType]
         floor_times = await floor_samples(floor_client)
-    server = create_server(Settings(base_url="http://fake.test/api/v1"), transport=upstream.transport())
+    server = create_server(BENCH_SETTINGS, transport=upstream.transport())
     async with Client(server, cache=None) as client:
         await warm_up(client)
         before = len(upstream.requests)
@@ -121,7 +124,7 @@ async def in_process(upstream: FakeOpenRouter) -> list[str]:
 
 async def server_side(upstream: FakeOpenRouter, floor: Any) -> list[str]:
     """The server's own share: ``MCPServer.call_tool`` with no client, no protocol framing."""
-    server, catalog = build_server(Settings(base_url="http://fake.test/api/v1"), transport=upstream.transport())
+    server, catalog = build_server(BENCH_SETTINGS, transport=upstream.transport())
     floor_times = await timed(lambda: floor.call_tool("ping", {}), WARM_CALLS)
     floor_p50 = statistics.median(floor_times)
     rows: list[str] = []
@@ -293,7 +296,7 @@ def _provenance() -> Any:
 
 
 async def economy(upstream: FakeOpenRouter) -> str:
-    server = create_server(Settings(base_url="http://fake.test/api/v1"), transport=upstream.transport())
+    server = create_server(BENCH_SETTINGS, transport=upstream.transport())
     script: list[tuple[str, dict[str, Any]]] = []
     variants: list[tuple[str, dict[str, Any]]] = [
         ("list_models", {}),

@@ -10,6 +10,7 @@ import json
 import logging
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,11 @@ async def measure() -> list[str]:
     per_detail_text = [tokens(detail_text(d)) for d in details]
 
     upstream = FakeOpenRouter(raw, api_key="sk-or-bench")
-    settings = Settings(base_url="http://fake-openrouter.test/api/v1", api_key=SecretStr("sk-or-bench"))
+    settings = Settings(
+        base_url="http://fake-openrouter.test/api/v1",
+        api_key=SecretStr("sk-or-bench"),
+        cache_dir=Path(tempfile.mkdtemp(prefix="openrouter-bench-")),  # never the user's real cache
+    )
     out = [
         "| measure (cl100k tokens) | value | target | |",
         "|---|---:|---:|---|",

@@ -11,12 +11,14 @@ import pytest
 from mcp import Client
 
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.diskcache import FILE_NAME
+from mcp_server_openrouter.diskcache import file_name
 from mcp_server_openrouter.server import create_server
 
 from .conftest import FAKE_BASE_URL, FAST_RETRY
 from .fake_upstream import FakeOpenRouter
 from .helpers import call, structured
+
+FILE_NAME = file_name(FAKE_BASE_URL)
 
 pytestmark = pytest.mark.anyio
 
@@ -85,3 +87,18 @@ async def test_an_unwritable_cache_dir_only_logs(tmp_path: Path, caplog: pytest.
     assert isinstance(source, dict)
     assert source["kind"] == "live"
     assert any("Could not save the catalog cache" in r.getMessage() for r in caplog.records)
+
+
+async def test_each_upstream_has_its_own_saved_catalog(tmp_path: Path) -> None:
+    staging = FakeOpenRouter()
+    staging.models = staging.models[:3]
+    settings = Settings(base_url="http://staging.test/api/v1", cache_dir=tmp_path)
+    async with Client(create_server(settings, transport=staging.transport(), retry=FAST_RETRY)) as client:
+        await client.list_resources()
+    down = FakeOpenRouter()
+    down.go_down()
+
+    page = await run(down, tmp_path, "count_models", {"output_modalities": ["all"]})
+
+    assert page["source"]["kind"] == "snapshot"  # not the staging upstream's 3 models
+    assert page["count"] == 549

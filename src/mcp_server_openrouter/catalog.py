@@ -158,7 +158,7 @@ class Catalog:
         self._groups: list[anyio.abc.TaskGroup] = []
         self._cache = QueryCache(ttl=settings.cache_ttl, clock=clock)
         self._cache.on_store = self._stored
-        self._disk = diskcache.DiskCatalog(settings.cache_dir or diskcache.default_cache_dir())
+        self._disk = diskcache.DiskCatalog(settings.cache_dir or diskcache.default_cache_dir(), settings.base_url)
         self._disk_loaded = False
         self._disk_catalog: Answer[ModelSet] | None = None
         self._served: ModelSet | None = None

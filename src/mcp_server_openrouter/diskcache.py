@@ -1,11 +1,13 @@
 """The last good full catalog, persisted so a restart without network still has recent data.
 
-One JSON file in the platform's user cache directory (``OPENROUTER_CACHE_DIR`` overrides it):
-``{"fetched_at": ISO-8601, "data": [upstream records…]}``. Written atomically (a temporary file
-in the same directory, then ``os.replace``), so a crash never leaves half a file; a corrupt or
-unreadable file is ignored with a warning.
+One JSON file per upstream (``catalog-<hash of OPENROUTER_BASE_URL>.json``, so a staging or test
+upstream never answers for the real one) in the platform's user cache directory
+(``OPENROUTER_CACHE_DIR`` overrides it): ``{"fetched_at": ISO-8601, "data": [upstream records…]}``.
+Written atomically (a temporary file in the same directory, then ``os.replace``), so a crash never
+leaves half a file; a corrupt or unreadable file is ignored with a warning.
 """
 
+import hashlib
 import json
 import logging
 import os
@@ -18,7 +20,11 @@ from mcp_server_openrouter.openrouter import Model, parse_model_list
 
 logger = logging.getLogger(__name__)
 
-FILE_NAME = "catalog.json"
+
+def file_name(base_url: str) -> str:
+    """The cache file for one upstream base URL."""
+    digest = hashlib.sha256(base_url.rstrip("/").encode()).hexdigest()[:12]
+    return f"catalog-{digest}.json"
 
 
 def default_cache_dir() -> Path:
@@ -28,10 +34,10 @@ def default_cache_dir() -> Path:
 
 
 class DiskCatalog:
-    """Load and save the full catalog at ``directory / catalog.json``."""
+    """Load and save the full catalog of the upstream at ``base_url`` in ``directory``."""
 
-    def __init__(self, directory: Path) -> None:
-        self.path = directory / FILE_NAME
+    def __init__(self, directory: Path, base_url: str) -> None:
+        self.path = directory / file_name(base_url)
 
     def save(self, models: list[Model], fetched_at: datetime) -> None:
         """Write atomically; a failure is logged, never raised (the cache is an optimisation)."""
