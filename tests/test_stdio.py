@@ -22,7 +22,11 @@ async def test_server_process_answers_over_stdio_against_a_loopback_upstream(tmp
         params = StdioServerParameters(
             command=sys.executable,
             args=["-m", "mcp_server_openrouter", "--log-level", "DEBUG"],
-            env={"OPENROUTER_BASE_URL": base_url, "OPENROUTER_API_KEY": TEST_KEY},
+            env={
+                "OPENROUTER_BASE_URL": base_url,
+                "OPENROUTER_API_KEY": TEST_KEY,
+                "OPENROUTER_CACHE_DIR": str(tmp_path / "cache"),
+            },
             cwd=tmp_path,
         )
         with anyio.fail_after(60):
