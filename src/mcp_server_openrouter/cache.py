@@ -30,9 +30,8 @@ Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], object]
 class Entry(Generic[V]):
     value: V
     fetched_at: datetime
-    failed_at: datetime | None = None
     error: str | None = None
-    """The last refresh failure, kept until a refresh succeeds."""
+    """The last refresh failure, kept until a refresh succeeds (which stores a new entry)."""
     quiet_until: datetime | None = None
     """No refresh before this time (after a failure)."""
 
@@ -102,7 +101,7 @@ class QueryCache:
                 else:
                     await self._refresh(key, fetch)
                     entry = self._entries[key]
-                    if entry.failed_at is None:
+                    if entry.error is None:
                         return Lookup(entry.value, entry.fetched_at, "fetched")  # type: ignore[arg-type]
             return Lookup(entry.value, entry.fetched_at, "stale", entry.error)  # type: ignore[arg-type]
         failure = self._failures.get(key)
@@ -126,7 +125,6 @@ class QueryCache:
         except Exception as exc:
             entry = self._entries.get(key)
             if entry is not None:
-                entry.failed_at = self._clock()
                 entry.error = str(exc)
                 entry.quiet_until = self._quiet_until(exc)
             logger.warning("Refresh failed, keeping the cached answer: %s", exc)

@@ -166,10 +166,6 @@ class Catalog:
         self._last_down: str | None = None
         self._listeners: list[Callable[[], Awaitable[None]]] = []
 
-    @property
-    def settings(self) -> Settings:
-        return self._settings
-
     # -- lifecycle --------------------------------------------------------------------------
 
     @asynccontextmanager

@@ -243,4 +243,4 @@ def detail_text(record: ModelDetail) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["URI_PREFIX", "ModelDetail", "decimal_text", "detail", "detail_text", "model_uri"]
+__all__ = ["URI_PREFIX", "ModelDetail", "detail", "detail_text", "model_uri"]
