@@ -41,6 +41,7 @@ from mcp_server_openrouter.resources import PAGE_SIZE  # noqa: E402
 from mcp_server_openrouter.server import build_server, create_server  # noqa: E402
 from mcp_server_openrouter.tools.results import page_result  # noqa: E402
 from tests.fake_upstream import FakeOpenRouter, load_snapshot, serve  # noqa: E402
+from tests.processes import HANDSHAKE  # noqa: E402
 
 WARM_CALLS = 200
 # Never the user's real cache directory: these catalogs come from a fake upstream.
@@ -75,24 +76,25 @@ async def timed(fn: Callable[[], Awaitable[object]], n: int) -> list[float]:
     return out
 
 
-async def latency_rows(client: Client, label: str, floor: list[float]) -> list[str]:
-    rows: list[str] = []
-    floor_p50, floor_p99 = statistics.median(floor), pct(floor, 0.99)
-    floor_cell = f"{floor_p50:.2f} / {floor_p99:.2f} ms"
-    target = "p50 <= 1 ms" if label == "in-process" else "p50 <= 1.5x, p99 <= 3x floor"
-    for name, tool, args in CALLS:
-        samples = await timed(lambda tool=tool, args=args: client.call_tool(tool, args), WARM_CALLS)
-        p50, p99 = statistics.median(samples), pct(samples, 0.99)
-        rows.append(
-            f"| {label} {name}, p50 / p99 | {p50:.2f} / {p99:.2f} ms | {floor_cell} | "
-            f"{p50 / floor_p50:.2f} / {p99 / floor_p99:.2f} | {target} |"
-        )
-    samples = await timed(lambda: client.read_resource(READ_URI), WARM_CALLS)
+def latency_row(label: str, samples: list[float], floor: list[float], target: str, digits: int = 2) -> str:
+    """One table row: p50/p99 of ``samples`` beside the floor's and their ratios."""
     p50, p99 = statistics.median(samples), pct(samples, 0.99)
-    rows.append(
-        f"| {label} resources/read, p50 / p99 | {p50:.2f} / {p99:.2f} ms | {floor_cell} | "
+    floor_p50, floor_p99 = statistics.median(floor), pct(floor, 0.99)
+    return (
+        f"| {label}, p50 / p99 | {p50:.{digits}f} / {p99:.{digits}f} ms | "
+        f"{floor_p50:.{digits}f} / {floor_p99:.{digits}f} ms | "
         f"{p50 / floor_p50:.2f} / {p99 / floor_p99:.2f} | {target} |"
     )
+
+
+async def latency_rows(client: Client, label: str, floor: list[float]) -> list[str]:
+    target = "p50 <= 1 ms" if label == "in-process" else "p50 <= 1.5x, p99 <= 3x floor"
+    rows: list[str] = []
+    for name, tool, args in CALLS:
+        samples = await timed(lambda tool=tool, args=args: client.call_tool(tool, args), WARM_CALLS)
+        rows.append(latency_row(f"{label} {name}", samples, floor, target))
+    samples = await timed(lambda: client.read_resource(READ_URI), WARM_CALLS)
+    rows.append(latency_row(f"{label} resources/read", samples, floor, target))
     return rows
 
 
@@ -126,17 +128,11 @@ async def server_side(upstream: FakeOpenRouter, floor: Any) -> list[str]:
     """The server's own share: ``MCPServer.call_tool`` with no client, no protocol framing."""
     server, catalog = build_server(BENCH_SETTINGS, transport=upstream.transport())
     floor_times = await timed(lambda: floor.call_tool("ping", {}), WARM_CALLS)
-    floor_p50 = statistics.median(floor_times)
     rows: list[str] = []
-    floor_cell = f"{floor_p50:.3f} / {pct(floor_times, 0.99):.3f} ms"
     async with catalog.running():
         for name, tool, args in CALLS:
             samples = await timed(lambda tool=tool, args=args: server.call_tool(tool, args), WARM_CALLS)
-            p50, p99 = statistics.median(samples), pct(samples, 0.99)
-            rows.append(
-                f"| server only {name}, p50 / p99 | {p50:.3f} / {p99:.3f} ms | {floor_cell} | "
-                f"{p50 / floor_p50:.2f} / {p99 / pct(floor_times, 0.99):.2f} | (our share) |"
-            )
+            rows.append(latency_row(f"server only {name}", samples, floor_times, "(our share)", digits=3))
     return rows
 
 
@@ -153,25 +149,8 @@ async def over_stdio(env: dict[str, str]) -> list[str]:
 
 
 def cold_start(env: dict[str, str], runs: int = 7) -> str:
-    init = (
-        json.dumps(
-            {
-                "jsonrpc": "2.0",
-                "id": 1,
-                "method": "initialize",
-                "params": {
-                    "protocolVersion": "2025-11-25",
-                    "capabilities": {},
-                    "clientInfo": {"name": "b", "version": "1"},
-                },
-            }
-        )
-        + "\n"
-        + json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"})
-        + "\n"
-        + json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
-        + "\n"
-    )
+    messages = [*HANDSHAKE, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}]
+    init = "".join(json.dumps(m) + "\n" for m in messages)
 
     def spawn_to_tools_list() -> float:
         started = time.perf_counter()

@@ -5,6 +5,22 @@ import subprocess
 import time
 from collections.abc import Generator, Mapping
 from contextlib import contextmanager
+from typing import Any
+
+HANDSHAKE: list[dict[str, Any]] = [
+    {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "raw-stdio", "version": "1"},
+        },
+    },
+    {"jsonrpc": "2.0", "method": "notifications/initialized"},
+]
+"""The handshake-era opening of a raw stdio session (request id 1)."""
 
 
 def free_port() -> int:

@@ -16,22 +16,12 @@ from mcp import Client
 from .conftest import ROOT
 from .fake_upstream import FakeOpenRouter, serve
 from .helpers import call, structured
-from .processes import free_port, listening
+from .processes import HANDSHAKE, free_port, listening
 
 
 def test_stdout_carries_nothing_but_protocol_messages_even_at_debug(tmp_path: Path) -> None:
     messages: list[dict[str, Any]] = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-11-25",
-                "capabilities": {},
-                "clientInfo": {"name": "raw", "version": "1"},
-            },
-        },
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        *HANDSHAKE,
         {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
         {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "count_models", "arguments": {}}},
         {
