@@ -11,7 +11,10 @@ Figures depend on the machine; the ratios to the floors are what to compare. Run
 * memory: peak RSS of the server process after the full catalog is cached;
 * scaling: synthetic catalogs of 5k/20k/50k models built from the real records: local
   filter + page, and a walk over every ``resources/list`` page;
-* upstream economy: upstream requests for a scripted 50-call agent session.
+* upstream economy: upstream requests for a scripted 50-call agent session;
+* hung upstream: time to the first answer when OpenRouter accepts requests and never answers,
+  with a cold cache (then a second tool right after) and with a warm cache past its TTL, next to
+  the answer deadline (``OPENROUTER_ANSWER_TIMEOUT``, default 5 s).
 """
 
 import copy
@@ -41,6 +44,7 @@ from mcp_server_openrouter.resources import PAGE_SIZE  # noqa: E402
 from mcp_server_openrouter.server import build_server, create_server  # noqa: E402
 from mcp_server_openrouter.tools.results import page_result  # noqa: E402
 from tests.fake_upstream import FakeOpenRouter, load_snapshot, serve  # noqa: E402
+from tests.faulty_upstream import OK, STALL, FaultyUpstream  # noqa: E402
 from tests.processes import HANDSHAKE  # noqa: E402
 
 WARM_CALLS = 200
@@ -303,6 +307,38 @@ async def economy(upstream: FakeOpenRouter) -> str:
     )
 
 
+async def hung_upstream() -> list[str]:
+    """Wall time to answers while the upstream holds every request (default deadlines)."""
+    from datetime import UTC, datetime, timedelta
+
+    now = [datetime.now(UTC)]
+
+    async def ms(client: Client, tool: str, args: dict[str, Any]) -> tuple[float, str]:
+        started = time.perf_counter()
+        result = await client.call_tool(tool, args)
+        assert result.structured_content is not None, result
+        return (time.perf_counter() - started) * 1000, result.structured_content["source"]["kind"]
+
+    with FaultyUpstream(FakeOpenRouter(), default=STALL) as upstream:
+        settings = Settings(base_url=upstream.base_url, cache_dir=Path(tempfile.mkdtemp(prefix="openrouter-bench-")))
+        deadline = settings.answer_timeout * 1000
+        async with Client(create_server(settings), cache=None) as client:
+            cold, kind = await ms(client, "list_models", {})
+            after, kind_after = await ms(client, "get_model", {"ids": ["openrouter/auto"]})
+        upstream.default = OK
+        async with Client(create_server(settings, clock=lambda: now[0]), cache=None) as client:
+            await client.call_tool("list_models", {})
+            upstream.default = STALL
+            now[0] += timedelta(seconds=settings.cache_ttl + 1)
+            warm, kind_warm = await ms(client, "list_models", {})
+    return [
+        f"| hung upstream, cold cache: list_models ({kind}) / get_model next ({kind_after}) "
+        f"| {cold:.0f} / {after:.0f} ms | {deadline:.0f} ms (deadline) | {cold / deadline:.2f} | <= deadline |",
+        f"| hung upstream, warm cache past TTL: list_models ({kind_warm}) | {warm:.1f} ms | {deadline:.0f} ms "
+        f"(deadline) | {warm / deadline:.3f} | at once |",
+    ]
+
+
 async def main() -> None:
     logging.disable(logging.WARNING)  # the floor server's SDK logging would print every request
     upstream = FakeOpenRouter()
@@ -320,6 +356,7 @@ async def main() -> None:
         rows.append(await peak_rss(env))
     rows += scaling_rows()
     rows.append(await economy(FakeOpenRouter()))
+    rows += await hung_upstream()
     print("\n".join(rows))
 
 

@@ -6,6 +6,10 @@ accepts and never answers. :class:`FaultyUpstream` is plain ``socket`` + threads
 depend on the test's event loop, and it is bounded: every socket operation polls a stop event,
 and leaving the ``with`` block stops the server and joins its threads with a timeout.
 
+Timeouts a test wants to fire are caused here, never by a race with the machine's speed: ``hang``
+never answers (a client timeout fires), ``stall`` answers only when the test calls
+:meth:`FaultyUpstream.release`.
+
 Each request takes the next :class:`Mode` from a script (:meth:`FaultyUpstream.script`), or
 :attr:`FaultyUpstream.default` when the script is empty. "Connection refused" is not a mode: a
 refused connection is a port nothing listens on (:func:`closed_port`). Requests are counted per
@@ -42,7 +46,7 @@ RESET_GRACE = 0.05
 """Seconds between the partial body and the RST, so the client has read the head and some body
 (a RST that arrives first would make it a reset *before* the body)."""
 
-Kind = Literal["ok", "slow", "hang", "status", "reset_mid_body", "truncated", "malformed_json", "drifted"]
+Kind = Literal["ok", "slow", "hang", "stall", "status", "reset_mid_body", "truncated", "malformed_json", "drifted"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,9 @@ class Mode:
 
 OK = Mode()
 HANG = Mode("hang")
+STALL = Mode("stall")
+"""Hold the request until :meth:`FaultyUpstream.release`, then answer it correctly: a hang that ends
+on command, so a test decides when the upstream "recovers" instead of racing a timer."""
 RESET_MID_BODY = Mode("reset_mid_body")
 TRUNCATED = Mode("truncated")
 MALFORMED_JSON = Mode("malformed_json")
@@ -181,6 +188,7 @@ class FaultyUpstream:
         self._counts: Counter[str] = Counter()
         self._targets: list[str] = []
         self._stop = threading.Event()
+        self._released = threading.Event()
         self._listener: socket.socket | None = None
         self._acceptor: threading.Thread | None = None
         self._workers: list[threading.Thread] = []
@@ -204,6 +212,10 @@ class FaultyUpstream:
         """Answer the next requests with these modes, one each, then fall back to :attr:`default`."""
         with self._lock:
             self._script.extend(modes)
+
+    def release(self) -> None:
+        """Let every stalled request (and any later one) be answered."""
+        self._released.set()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -355,6 +367,10 @@ class FaultyUpstream:
             case "slow":
                 if self._stop.wait(mode.delay):
                     return False
+            case "stall":
+                while not self._released.wait(POLL):
+                    if self._stop.is_set():
+                        return False
             case "ok" | "drifted" | "reset_mid_body" | "truncated":
                 pass
         code, content_type, body = self._fake_answer(request)

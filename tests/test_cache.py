@@ -7,7 +7,7 @@ import anyio.lowlevel
 import pytest
 from mcp import Client
 
-from mcp_server_openrouter.cache import Lookup, QueryCache
+from mcp_server_openrouter.cache import Lookup, QueryCache, StillFetching
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
 
@@ -71,7 +71,7 @@ async def test_concurrent_cold_calls_share_one_fetch() -> None:
     async def one() -> None:
         results.append((await cache.get("k", upstream.fetch)).value)
 
-    with anyio.fail_after(5):
+    with anyio.fail_after(60):
         async with anyio.create_task_group() as group:
             for _ in range(100):
                 group.start_soon(one)
@@ -108,7 +108,7 @@ async def test_past_the_ttl_the_old_value_answers_while_one_background_refresh_r
     upstream.hold = True
     stale: list[Lookup[str]] = []
 
-    with anyio.fail_after(5):
+    with anyio.fail_after(60):
         async with anyio.create_task_group() as group:
             cache.attach(group.start_soon)
             stale = [await cache.get("k", upstream.fetch) for _ in range(5)]
@@ -151,7 +151,7 @@ async def test_a_cancelled_leader_hands_the_fetch_to_the_next_caller() -> None:
     async def follow() -> None:
         got.append((await cache.get("k", upstream.fetch)).value)
 
-    with anyio.fail_after(5):
+    with anyio.fail_after(60):
         async with anyio.create_task_group() as group:
             group.start_soon(lead)
             await anyio.wait_all_tasks_blocked()  # the leader's fetch is under way
@@ -163,6 +163,50 @@ async def test_a_cancelled_leader_hands_the_fetch_to_the_next_caller() -> None:
             upstream.release.set()
 
     assert got == ["value-2"]
+
+
+async def test_past_the_answer_deadline_a_cold_call_gives_up_and_the_fetch_fills_the_cache_later() -> None:
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock, answer_timeout=0.05)  # fires because the fetch is held
+    upstream.hold = True
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as group:
+            cache.attach(group.start_soon)
+            with pytest.raises(StillFetching, match=r"no answer within 0\.05 s"):
+                await cache.get("k", upstream.fetch)
+            with pytest.raises(StillFetching):  # joins the overdue fetch: no second one, no wait
+                await cache.get("k", upstream.fetch)
+            upstream.release.set()
+            while True:
+                await anyio.sleep(0.01)
+                if cache.peek("k") is not None:
+                    break
+    filled = await cache.get("k", upstream.fetch)
+
+    assert (filled.state, filled.value) == ("fresh", "value-1")
+    assert upstream.calls == 1
+
+
+async def test_while_one_fetch_is_overdue_other_cold_calls_do_not_wait() -> None:
+    clock = Clock()
+    held, other = Upstream(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock, answer_timeout=600)
+    held.hold = other.hold = True
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as group:
+            cache.attach(group.start_soon)
+            cache.answer_timeout = 0.05
+            with pytest.raises(StillFetching):
+                await cache.get("a", held.fetch)
+            cache.answer_timeout = 600  # a second key alone would wait up to 600 s...
+            with pytest.raises(StillFetching):
+                await cache.get("b", other.fetch)  # ...but "a" is overdue: OpenRouter is not answering
+            await anyio.wait_all_tasks_blocked()
+            assert (held.calls, other.calls) == (1, 1)  # the second fetch was still started
+            held.release.set()
+            other.release.set()
 
 
 async def test_entries_are_bounded_least_recently_used_first() -> None:
@@ -188,7 +232,7 @@ async def test_100_concurrent_identical_list_models_calls_make_one_upstream_requ
     async def one(client: Client) -> None:
         pages.append(structured(await call(client, "list_models", {"supported_parameters": ["tools"]}))["total"])
 
-    with anyio.fail_after(20):
+    with anyio.fail_after(60):
         async with Client(server) as client, anyio.create_task_group() as group:
             for _ in range(100):
                 group.start_soon(one, client)
@@ -214,7 +258,7 @@ async def test_warm_calls_say_cached_and_old_ones_say_stale_while_refreshing() -
     server = create_server(
         Settings(base_url=FAKE_BASE_URL, cache_ttl=60), transport=upstream.transport(), clock=clock, retry=FAST_RETRY
     )
-    with anyio.fail_after(10):
+    with anyio.fail_after(60):
         async with Client(server) as client:
             live = structured(await call(client, "count_models", {"q": "gpt"}))
             clock.advance(30)

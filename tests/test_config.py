@@ -64,6 +64,7 @@ def test_cache_and_bound_settings_are_read() -> None:
         {
             "OPENROUTER_CACHE_TTL": "0",
             "OPENROUTER_TOTAL_TIMEOUT": "12.5",
+            "OPENROUTER_ANSWER_TIMEOUT": "2",
             "OPENROUTER_CACHE_DIR": "~/somewhere",
             "OPENROUTER_OFFLINE": "true",
         }
@@ -71,6 +72,7 @@ def test_cache_and_bound_settings_are_read() -> None:
 
     assert settings.cache_ttl == 0
     assert settings.total_timeout == 12.5
+    assert settings.answer_timeout == 2
     assert settings.cache_dir is not None
     assert settings.cache_dir.name == "somewhere"
     assert "~" not in str(settings.cache_dir)

@@ -15,6 +15,7 @@ from mcp import Client
 
 from .conftest import ROOT
 from .fake_upstream import FakeOpenRouter, serve
+from .faulty_upstream import STALL, FaultyUpstream
 from .helpers import call, structured
 from .processes import HANDSHAKE, free_port, listening
 
@@ -65,6 +66,47 @@ def test_stdout_carries_nothing_but_protocol_messages_even_at_debug(tmp_path: Pa
     assert all(r["jsonrpc"] == "2.0" for r in replies)
     assert {r["id"] for r in replies if "id" in r} == {1, 2, 3, 4}
     assert "DEBUG" in stderr  # the logs went to stderr
+
+
+def test_a_stdio_server_exits_promptly_when_stdin_closes_with_a_fetch_stuck(tmp_path: Path) -> None:
+    messages: list[dict[str, Any]] = [
+        *HANDSHAKE,
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_models", "arguments": {}}},
+    ]
+    with FaultyUpstream(FakeOpenRouter(), default=STALL) as upstream:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mcp_server_openrouter"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={
+                **os.environ,
+                "OPENROUTER_BASE_URL": upstream.base_url,
+                "OPENROUTER_CACHE_DIR": str(tmp_path),
+                "OPENROUTER_ANSWER_TIMEOUT": "0.5",  # fires: the fake holds every request
+                "OPENROUTER_TIMEOUT": "300",  # never fires: exiting must not wait for the fetch
+                "OPENROUTER_TOTAL_TIMEOUT": "600",
+            },
+        )
+        assert process.stdin is not None
+        assert process.stdout is not None
+        watchdog = threading.Timer(120, process.kill)
+        watchdog.start()
+        try:
+            process.stdin.write("".join(json.dumps(m) + "\n" for m in messages))
+            process.stdin.flush()
+            replies = [json.loads(process.stdout.readline()) for _ in range(2)]
+            assert upstream.counts == {"/api/v1/models": 1}  # the fetch is still held
+            process.stdin.close()
+            code = process.wait(timeout=60)  # far less than the fetch's 600 s bound
+        finally:
+            watchdog.cancel()
+            process.stdout.close()
+
+    assert code == 0
+    (answer,) = [r for r in replies if r.get("id") == 2]
+    assert answer["result"]["structuredContent"]["source"]["kind"] == "snapshot"
 
 
 @pytest.mark.anyio

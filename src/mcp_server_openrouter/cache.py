@@ -1,12 +1,23 @@
-"""An in-memory answer cache: TTL, single flight, stale-while-revalidate, stale-if-error.
+"""An in-memory answer cache: TTL, single flight, stale-while-revalidate, stale-if-error, answer deadline.
 
 Keyed by normalized query. Within the TTL a hit makes no upstream request. A cold miss runs one
-fetch however many callers ask at once: the others wait for it (single flight). After the TTL the
+fetch however many callers ask at once: the others join it (single flight). After the TTL the
 old value is answered at once while one background refresh runs (stale-while-revalidate); a
 failed refresh keeps the old value and remembers the failure (stale-if-error), and a key whose
 fetch just failed is not fetched again for ``retry_after_failure`` seconds — or for the upstream's
 own ``Retry-After``, when it gave a shorter one — so a dead upstream is not hammered by every
 call. Time comes from an injected clock.
+
+**Answer deadline.** Once :meth:`QueryCache.attach` gives it a place to run background work,
+every fetch runs there, owned by the cache rather than by the caller, and a caller waits for it
+at most ``answer_timeout`` seconds from the moment the fetch started. Past that, :meth:`get`
+raises :class:`StillFetching` (a cold key; the caller answers from offline data) or returns the
+old value as ``stale`` (a key with a value, when the TTL is 0); the fetch goes on, bounded by
+whatever bounds ``fetch`` itself, and fills the cache when it succeeds, so a later call is served
+from it. Callers who arrive while a fetch is under way join it within the same deadline. While
+some fetch is overdue, OpenRouter is evidently not answering in time, so a call that would start
+or join another fetch does not wait at all (the fetch is still started). Without a place to run
+background work (unit tests), the first caller fetches inline and there is no deadline.
 """
 
 import logging
@@ -14,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Generic, Literal, TypeVar
 
 import anyio
@@ -24,6 +36,14 @@ V = TypeVar("V")
 
 Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], object]
 """Runs a coroutine function in the background (a task group's ``start_soon``)."""
+
+
+class StillFetching(Exception):
+    """The answer deadline passed while the fetch for a key without a value goes on in the background."""
+
+    def __init__(self, waited: float) -> None:
+        self.waited = waited
+        super().__init__(f"no answer within {waited:g} s")
 
 
 @dataclass(slots=True)
@@ -44,12 +64,17 @@ class Lookup(Generic[V]):
     """``fetched`` by this call, ``fresh`` from the cache within the TTL, ``stale`` past it."""
     error: str | None = None
     """For stale answers: why the last refresh failed, if it did."""
+    waited: float | None = None
+    """For stale answers: the refresh this call waited for did not finish within this many seconds."""
 
 
 @dataclass(slots=True)
 class _Flight:
+    deadline: float
+    """``anyio.current_time()`` past which callers stop waiting for this fetch."""
     done: anyio.Event = field(default_factory=anyio.Event)
     value: object = None
+    fetched_at: datetime | None = None
     error: BaseException | None = None
     abandoned: bool = False
 
@@ -64,8 +89,10 @@ class QueryCache:
         clock: Callable[[], datetime],
         retry_after_failure: float = 30.0,
         max_entries: int = 256,
+        answer_timeout: float = float("inf"),
     ) -> None:
         self.ttl = timedelta(seconds=ttl)
+        self.answer_timeout = answer_timeout
         self._clock = clock
         self._retry_after_failure = timedelta(seconds=retry_after_failure)
         self._max_entries = max_entries
@@ -77,7 +104,7 @@ class QueryCache:
         self.on_store: Callable[[Hashable, object], Awaitable[None]] | None = None
 
     def attach(self, spawn: Spawn | None) -> None:
-        """Where background refreshes run; without one, stale entries are refreshed inline."""
+        """Where fetches run; without one, callers fetch inline (no background refresh, no deadline)."""
         self._spawn = spawn
 
     def peek(self, key: Hashable) -> Entry[object] | None:
@@ -87,7 +114,8 @@ class QueryCache:
     async def get(self, key: Hashable, fetch: Callable[[], Awaitable[V]]) -> Lookup[V]:
         """The value for ``key``: cached, refreshed in the background, or fetched once for all callers.
 
-        Raises what ``fetch`` raised when there is no value at all (cold miss or recent failure).
+        Raises what ``fetch`` raised when there is no value at all (cold miss or recent failure),
+        and :class:`StillFetching` when there is none yet and the answer deadline has passed.
         """
         now = self._clock()
         entry = self._entries.get(key)
@@ -95,21 +123,98 @@ class QueryCache:
             self._entries.move_to_end(key)
             if now - entry.fetched_at < self.ttl:
                 return Lookup(entry.value, entry.fetched_at, "fresh")  # type: ignore[arg-type]
-            if key not in self._flights and (entry.quiet_until is None or now >= entry.quiet_until):
-                if self._spawn is not None and self.ttl:  # TTL 0 means "always fetch": refresh inline
-                    self._spawn(lambda: self._refresh(key, fetch))
+            may_fetch = key in self._flights or entry.quiet_until is None or now >= entry.quiet_until
+            if may_fetch and self._spawn is not None and self.ttl:
+                self._flight(key, fetch)  # stale-while-revalidate: started (or joined), not awaited
+            elif may_fetch:  # TTL 0 means "always fetch": wait for it, within the deadline
+                try:
+                    value, fetched_at = await self._join(key, fetch)
+                except StillFetching as slow:
+                    return Lookup(entry.value, entry.fetched_at, "stale", waited=slow.waited)  # type: ignore[arg-type]
+                except Exception:
+                    entry = self._entries.get(key, entry)  # the failure is recorded on it
                 else:
-                    await self._refresh(key, fetch)
-                    entry = self._entries[key]
-                    if entry.error is None:
-                        return Lookup(entry.value, entry.fetched_at, "fetched")  # type: ignore[arg-type]
+                    return Lookup(value, fetched_at, "fetched")  # type: ignore[arg-type]
             return Lookup(entry.value, entry.fetched_at, "stale", entry.error)  # type: ignore[arg-type]
         failure = self._failures.get(key)
-        if failure is not None and now < failure[0]:
+        if failure is not None and now < failure[0] and key not in self._flights:
             raise failure[1]
-        value = await self._single_flight(key, fetch)
-        stored = self._entries[key]
-        return Lookup(value, stored.fetched_at, "fetched")
+        value, fetched_at = await self._join(key, fetch)
+        return Lookup(value, fetched_at, "fetched")  # type: ignore[arg-type]
+
+    # -- flights --------------------------------------------------------------------------------
+
+    def _flight(self, key: Hashable, fetch: Callable[[], Awaitable[object]]) -> tuple[_Flight, bool]:
+        """The fetch under way for ``key``, or a new one started in the background; ``True`` if new."""
+        flight = self._flights.get(key)
+        if flight is not None:
+            return flight, False
+        flight = self._flights[key] = _Flight(deadline=anyio.current_time() + self.answer_timeout)
+        if self._spawn is not None:
+            self._spawn(partial(self._run, key, fetch, flight))
+        return flight, True
+
+    async def _join(self, key: Hashable, fetch: Callable[[], Awaitable[V]]) -> tuple[V, datetime]:
+        """Wait for the fetch of ``key`` (joined or started): its value and when it was fetched."""
+        while True:
+            flight, new = self._flight(key, fetch)
+            if new and self._spawn is None:
+                await self._run(key, fetch, flight)  # inline: this caller leads, and may be cancelled
+            if not flight.done.is_set():
+                with anyio.move_on_after(self._patience(flight)):
+                    await flight.done.wait()
+                if not flight.done.is_set():
+                    raise StillFetching(self.answer_timeout)
+            if flight.abandoned:
+                if self._spawn is not None:  # a background fetch is only abandoned at shutdown
+                    raise StillFetching(self.answer_timeout)
+                continue  # the inline leader was cancelled: the next caller leads
+            if flight.error is not None:
+                raise flight.error
+            assert flight.fetched_at is not None
+            return flight.value, flight.fetched_at  # type: ignore[return-value]
+
+    def _patience(self, flight: _Flight) -> float:
+        """Seconds to wait for ``flight``: the rest of its deadline, or none while another is overdue."""
+        if self._spawn is None:
+            return float("inf")
+        now = anyio.current_time()
+        if any(other is not flight and now >= other.deadline for other in self._flights.values()):
+            return 0.0
+        return max(0.0, flight.deadline - now)
+
+    async def _run(self, key: Hashable, fetch: Callable[[], Awaitable[object]], flight: _Flight) -> None:
+        """Fetch ``key`` for ``flight``: store the value or remember the failure, then wake the waiters."""
+        try:
+            value = await fetch()
+        except Exception as exc:
+            flight.error = exc
+            self._failed(key, exc)
+            return
+        except BaseException:
+            flight.abandoned = True
+            raise
+        else:
+            flight.value = value
+            self._failures.pop(key, None)
+            flight.fetched_at = self._store(key, value)
+        finally:
+            del self._flights[key]
+            flight.done.set()
+        if self.on_store is not None:
+            try:
+                await self.on_store(key, value)
+            except Exception:  # it may run in the background: it must not take the task group down
+                logger.exception("Storing the answer for %r failed", key)
+
+    def _failed(self, key: Hashable, exc: Exception) -> None:
+        quiet_until = self._quiet_until(exc)
+        self._failures[key] = (quiet_until, exc)
+        entry = self._entries.get(key)
+        if entry is not None:  # stale-if-error: keep the value, say why it is old
+            entry.error = str(exc)
+            entry.quiet_until = quiet_until
+            logger.warning("Refresh failed, keeping the cached answer: %s", exc)
 
     def _quiet_until(self, exc: Exception) -> datetime:
         """When to try again after ``exc``: the failure window, or sooner if the upstream said so."""
@@ -119,48 +224,10 @@ class QueryCache:
             window = min(window, timedelta(seconds=hint))
         return self._clock() + window
 
-    async def _refresh(self, key: Hashable, fetch: Callable[[], Awaitable[object]]) -> None:
-        try:
-            await self._single_flight(key, fetch)
-        except Exception as exc:
-            entry = self._entries.get(key)
-            if entry is not None:
-                entry.error = str(exc)
-                entry.quiet_until = self._quiet_until(exc)
-            logger.warning("Refresh failed, keeping the cached answer: %s", exc)
-
-    async def _single_flight(self, key: Hashable, fetch: Callable[[], Awaitable[V]]) -> V:
-        while (flight := self._flights.get(key)) is not None:
-            await flight.done.wait()
-            if flight.abandoned:
-                continue  # the leader was cancelled: the next caller leads
-            if flight.error is not None:
-                raise flight.error
-            return flight.value  # type: ignore[return-value]
-        flight = _Flight()
-        self._flights[key] = flight
-        try:
-            value = await fetch()
-        except Exception as exc:
-            flight.error = exc
-            self._failures[key] = (self._quiet_until(exc), exc)
-            raise
-        except BaseException:
-            flight.abandoned = True
-            raise
-        else:
-            flight.value = value
-            self._failures.pop(key, None)
-            self._store(key, value)
-        finally:
-            del self._flights[key]
-            flight.done.set()
-        if self.on_store is not None:
-            await self.on_store(key, value)
-        return value
-
-    def _store(self, key: Hashable, value: object) -> None:
-        self._entries[key] = Entry(value, self._clock())
+    def _store(self, key: Hashable, value: object) -> datetime:
+        fetched_at = self._clock()
+        self._entries[key] = Entry(value, fetched_at)
         self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
+        return fetched_at

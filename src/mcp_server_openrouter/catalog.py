@@ -14,8 +14,10 @@ cache (:mod:`.cache`), and labels every answer with its :class:`Provenance`:
 ``snapshot``
     the catalog bundled with the package, when nothing newer exists.
 
-An upstream fetch may take ``OPENROUTER_TOTAL_TIMEOUT`` seconds with its retries; past that, or
-on connection errors, timeouts, 429, 5xx and unparseable answers, the catalog answers from the
+A call waits for OpenRouter at most ``OPENROUTER_ANSWER_TIMEOUT`` seconds (the cache's answer
+deadline); the fetch itself goes on in the background for up to ``OPENROUTER_TOTAL_TIMEOUT``
+seconds with its retries and fills the cache when it succeeds. Past the deadline, or on
+connection errors, timeouts, 429, 5xx and unparseable answers, the catalog answers from the
 fullest data it has without the network, in this order: the last full catalog in memory, the one
 saved on disk, the bundled snapshot (filters then run locally, see :mod:`.offline`). A 4xx about
 the request itself is raised: it is the caller's to fix. ``--offline`` skips the network entirely.
@@ -38,7 +40,7 @@ import httpx2
 from pydantic import SecretStr
 
 from mcp_server_openrouter import __version__, diskcache
-from mcp_server_openrouter.cache import Lookup, QueryCache
+from mcp_server_openrouter.cache import Lookup, QueryCache, StillFetching
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.offline import OfflineUnsupportedError, filter_locally, load_snapshot, snapshot_datetime
 from mcp_server_openrouter.openrouter import (
@@ -55,6 +57,16 @@ from mcp_server_openrouter.openrouter import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+class SlowUpstreamError(APITimeoutError):
+    """OpenRouter has not answered within the answer deadline; the fetch goes on in the background."""
+
+    def __init__(self, path: str, waited: float) -> None:
+        self.path = path
+        self.waited = waited
+        super().__init__(f"no answer to {path} within {waited:g} s; still fetching in the background")
+
 
 # Errors that mean "OpenRouter is unreachable or failing", as opposed to "your request is wrong".
 UPSTREAM_DOWN = (APIConnectionError, InternalServerError, RateLimitError, InvalidResponseError)
@@ -156,7 +168,7 @@ class Catalog:
         self._users = 0
         self._lock = anyio.Lock()
         self._groups: list[anyio.abc.TaskGroup] = []
-        self._cache = QueryCache(ttl=settings.cache_ttl, clock=clock)
+        self._cache = QueryCache(ttl=settings.cache_ttl, clock=clock, answer_timeout=settings.answer_timeout)
         self._cache.on_store = self._stored
         self._disk = diskcache.DiskCatalog(settings.cache_dir or diskcache.default_cache_dir(), settings.base_url)
         self._disk_loaded = False
@@ -262,8 +274,20 @@ class Catalog:
             case "fresh":
                 return Provenance("cached", lookup.fetched_at)
             case "stale":
-                note = f"refresh failed: {lookup.error}" if lookup.error else "refreshing in the background"
+                if lookup.error:
+                    note = f"refresh failed: {lookup.error}"
+                elif lookup.waited is not None:
+                    note = f"OpenRouter slow: no answer within {lookup.waited:g} s; refreshing in the background"
+                else:
+                    note = "refreshing in the background"
                 return Provenance("stale", lookup.fetched_at, note)
+
+    async def _lookup(self, key: Hashable, path: str, fetch: Callable[[], Awaitable[T]]) -> Lookup[T]:
+        """``QueryCache.get``, with "no answer yet" as a :class:`SlowUpstreamError` naming ``path``."""
+        try:
+            return await self._cache.get(key, fetch)
+        except StillFetching as slow:
+            raise SlowUpstreamError(path, slow.waited) from None
 
     # -- offline data -----------------------------------------------------------------------
 
@@ -296,7 +320,7 @@ class Catalog:
             raise OfflineUnsupportedError(unsupported.what, reason) from cause
 
     def _down(self, exc: Exception) -> str:
-        reason = f"OpenRouter unavailable: {exc}"
+        reason = f"OpenRouter {'slow' if isinstance(exc, SlowUpstreamError) else 'unavailable'}: {exc}"
         # Once per reason: while a failure is remembered, every call would say the same thing.
         if reason != self._last_down:
             logger.warning("Answering from offline data: %s", reason)
@@ -311,7 +335,7 @@ class Catalog:
             answer = self._offline_base(OFFLINE_MODE)
         else:
             try:
-                lookup = await self._cache.get(FULL_CATALOG, self._fetch_full)
+                lookup = await self._lookup(FULL_CATALOG, "/models", self._fetch_full)
             except UPSTREAM_DOWN as exc:
                 answer = self._offline_base(self._down(exc))
             else:
@@ -331,7 +355,7 @@ class Catalog:
         if self._settings.offline:
             return self._local(query, OFFLINE_MODE)
         try:
-            lookup = await self._cache.get(query, lambda: self._fetch_models(query))
+            lookup = await self._lookup(query, "/models", lambda: self._fetch_models(query))
         except UPSTREAM_DOWN as exc:
             return self._local(query, self._down(exc), exc)
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
@@ -347,7 +371,7 @@ class Catalog:
             return await self._bounded(lambda: self.client.count_models(modalities))
 
         try:
-            lookup = await self._cache.get(("count", modalities), fetch)
+            lookup = await self._lookup(("count", modalities), "/models/count", fetch)
         except UPSTREAM_DOWN as exc:
             local = self._local(query, self._down(exc), exc)
             return Answer(len(local.value), local.provenance)
@@ -365,5 +389,5 @@ class Catalog:
         async def fetch() -> list[Model]:
             return (await self._bounded(lambda: self.client.list_user_models(key))).models
 
-        lookup = await self._cache.get(("user", _key_fingerprint(key)), fetch)
+        lookup = await self._lookup(("user", _key_fingerprint(key)), "/models/user", fetch)
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]

@@ -15,10 +15,12 @@ ENV_TIMEOUT = "OPENROUTER_TIMEOUT"
 ENV_CACHE_TTL = "OPENROUTER_CACHE_TTL"
 ENV_CACHE_DIR = "OPENROUTER_CACHE_DIR"
 ENV_TOTAL_TIMEOUT = "OPENROUTER_TOTAL_TIMEOUT"
+ENV_ANSWER_TIMEOUT = "OPENROUTER_ANSWER_TIMEOUT"
 ENV_OFFLINE = "OPENROUTER_OFFLINE"
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_TOTAL_TIMEOUT = 30.0
+DEFAULT_ANSWER_TIMEOUT = 5.0
 DEFAULT_CACHE_TTL = 300.0
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -47,7 +49,9 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     """Seconds one upstream request may take (connect: at most 5)."""
     total_timeout: float = DEFAULT_TOTAL_TIMEOUT
-    """Seconds one upstream fetch may take with its retries; past it, offline data answers."""
+    """Seconds one upstream fetch may take with its retries (it runs in the background)."""
+    answer_timeout: float = DEFAULT_ANSWER_TIMEOUT
+    """Seconds a call waits for OpenRouter; past it, offline data answers while the fetch goes on."""
     cache_ttl: float = DEFAULT_CACHE_TTL
     """Seconds an upstream answer is reused before it is fetched again."""
     cache_dir: Path | None = None
@@ -59,7 +63,8 @@ class Settings:
         key = "set" if self.api_key is not None else "unset"
         return (
             f"Settings(api_key={key}, base_url={self.base_url!r}, timeout={self.timeout}, "
-            f"total_timeout={self.total_timeout}, cache_ttl={self.cache_ttl}, cache_dir={self.cache_dir}, "
+            f"total_timeout={self.total_timeout}, answer_timeout={self.answer_timeout}, "
+            f"cache_ttl={self.cache_ttl}, cache_dir={self.cache_dir}, "
             f"offline={self.offline})"
         )
 
@@ -79,6 +84,9 @@ class Settings:
             base_url=base_url,
             timeout=_seconds(env, ENV_TIMEOUT, DEFAULT_TIMEOUT, low=0, high=300, low_inclusive=False),
             total_timeout=_seconds(env, ENV_TOTAL_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, low=0, high=600, low_inclusive=False),
+            answer_timeout=_seconds(
+                env, ENV_ANSWER_TIMEOUT, DEFAULT_ANSWER_TIMEOUT, low=0, high=600, low_inclusive=False
+            ),
             cache_ttl=_seconds(env, ENV_CACHE_TTL, DEFAULT_CACHE_TTL, low=0, high=86_400, low_inclusive=True),
             cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
             offline=offline_text in _TRUE,

@@ -7,6 +7,7 @@ errors never contain it, and these sentences only name the variable.
 
 from mcp.server.mcpserver.exceptions import ToolError
 
+from mcp_server_openrouter.catalog import SlowUpstreamError
 from mcp_server_openrouter.config import ENV_API_KEY
 from mcp_server_openrouter.offline import LOCAL_SORTS, OfflineUnsupportedError
 from mcp_server_openrouter.openrouter import (
@@ -44,6 +45,11 @@ def tool_error(exc: OpenRouterError | OfflineUnsupportedError) -> ToolError:
             )
         case APIStatusError():
             text = str(exc)
+        case SlowUpstreamError():
+            text = (
+                f"OpenRouter is slow right now: {exc.path} gave no answer within {exc.waited:g} s. The request goes "
+                "on in the background; call this tool again in a few seconds to get its answer."
+            )
         case APIConnectionError() | InvalidResponseError():
             text = f"OpenRouter could not be used: {exc}"
         case OfflineUnsupportedError():
@@ -51,6 +57,8 @@ def tool_error(exc: OpenRouterError | OfflineUnsupportedError) -> ToolError:
                 f"{exc.reason or 'OpenRouter is unreachable'}, and {exc.what} needs its live data. Offline, drop it "
                 f"(sorts available offline: {', '.join(LOCAL_SORTS)}) and ask again."
             )
+            if isinstance(exc.__cause__, SlowUpstreamError):
+                text += " Or call again in a few seconds: the fetch from OpenRouter is still under way."
         case _:
             text = str(exc)
     tool_exc = ToolError(text)
