@@ -24,7 +24,7 @@ async def test_every_schema_era_works_end_to_end(snapshot: str) -> None:
     text_ids = [m["id"] for m in models if "text" in m["architecture"]["output_modalities"]]
     server = create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport(), retry=FAST_RETRY)
 
-    with anyio.fail_after(20):
+    with anyio.fail_after(60):
         async with Client(server) as client:
             page = structured(await call(client, "list_models", {"limit": 100}))
             tools = structured(await call(client, "list_models", {"supported_parameters": ["tools"], "limit": 5}))

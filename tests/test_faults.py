@@ -1,11 +1,12 @@
 """Upstream faults, end to end: a real loopback server misbehaves, the whole MCP server runs above it.
 
 Each test drives ``create_server`` through the SDK's ``Client`` against
-:class:`~tests.faulty_upstream.FaultyUpstream` (real sockets, its own threads) with
-``timeout=0.5`` s per request, ``total_timeout=2`` s per fetch (hang: 0.25 s and 1.5 s, to stay
-quick) and :data:`RETRY` (2 retries, 10-20 ms backoff, ``Retry-After`` capped at 50 ms). It
-asserts the outcome, the exact number of requests the upstream received, and that every call
-returned within ``total_timeout`` + :data:`MARGIN`.
+:class:`~tests.faulty_upstream.FaultyUpstream` (real sockets, its own threads) with :data:`RETRY`
+(2 retries, 10-20 ms backoff, ``Retry-After`` capped at 50 ms). No verdict depends on how fast
+the machine is: every timeout a test does not want to fire is :data:`GENEROUS` (30 s), and the
+ones it wants to fire are caused by the fake, which hangs (``HANG``: the 0.25 s request timeout
+fires) or stalls until released. Calls are guarded by ``fail_after`` so a hang fails the test;
+how long they took is printed (``pytest -rP``), never asserted.
 
 Cold start (:func:`test_each_fault_end_to_end`): ``list_models``, ``count_models``, ``get_model``
 and ``list_models_for_user`` run at once, one upstream fetch each; requests are *per fetch*.
@@ -16,12 +17,12 @@ fault                           outcome                                         
 connection refused              snapshot 2026-08-18, note names ConnectError;       0 received
                                 ``list_models_for_user``: error sentence            (3 attempted)
 reset mid-body (RST)            snapshot, note names ReadError; user: error         3 (1 + 2 retries)
-read timeout (never answers)    snapshot, note "did not answer ... in time"         3 (~3 x timeout)
-total_timeout ends the retries  snapshot, note "no answer within 0.8 s"             2
+read timeout (never answers)    snapshot, note "did not answer ... in time"         3 (3 x 0.25 s)
+total_timeout ends the retries  snapshot, note "no answer within 1 s"               fewer than allowed
 slow answer within the bound    live                                                1
 500, 502 (HTML page), 503       snapshot, note "HTTP 5xx", no HTML anywhere         3
 429 without Retry-After         snapshot; user: "rate-limiting ... Retry shortly"   3
-429 with Retry-After: 1         as above, "Retry in 1 s"; waits 2 x 50 ms cap      3
+429 with Retry-After: 1         as above, "Retry in 1 s"; waits the 50 ms cap       3
 429, Retry-After past deadline  snapshot at once: a retry that cannot fit is        1
                                 not attempted
 200 with malformed JSON         snapshot, note "not valid JSON"                     1 (not retried)
@@ -41,13 +42,15 @@ Sequences:
   window has passed (injected clock +31 s), then ``live`` (1 request).
 * recovering after 5xx: 3 requests → snapshot, then 0 within 30 s, then 1 → ``live``.
 * a short outage within one fetch (502, then a reset, then OK): ``live`` after 3 requests.
-* stale-while-revalidate (warm cache past its TTL, refresh fails with 503 / hang / malformed
-  JSON): the old data at once (``stale``, "refreshing in the background"), then ``stale`` with
-  "refresh failed: ..." in ``note``; 1 + 3 / 1 + 3 / 1 + 1 requests; after the window a refresh
-  succeeds (+1) and the data is ``cached`` again with the new date; no answer waits on the upstream.
+* stale-while-revalidate (warm cache past its TTL, refresh fails with 503 / malformed JSON):
+  the old data at once (``stale``, "refreshing in the background"), then ``stale`` with
+  "refresh failed: ..." in ``note``; 1 + 3 / 1 + 1 requests; after the window a refresh
+  succeeds (+1) and the data is ``cached`` again with the new date. A refresh that stalls
+  leaves every answer ``stale`` until it is released, then ``cached``.
 
 After a 429 with ``Retry-After: 1`` the tool tells the model "Retry in 1 s", and the failure is
-remembered only that long, so a retry after the hinted delay reaches OpenRouter again.
+remembered only that long, so a retry after the hinted delay reaches OpenRouter again. The answer
+deadline (``OPENROUTER_ANSWER_TIMEOUT``) has its own tests in ``test_answer_deadline.py``.
 """
 
 import json
@@ -79,6 +82,7 @@ from .faulty_upstream import (
     NEW_FIELD,
     OK,
     RESET_MID_BODY,
+    STALL,
     TRUNCATED,
     FaultyUpstream,
     Mode,
@@ -92,11 +96,13 @@ from .helpers import structured, text_of
 pytestmark = pytest.mark.anyio
 
 RETRY = RetryPolicy(retries=2, backoff=0.01, max_backoff=0.02, retry_after_cap=0.05)
-TIMEOUT = 0.5
-TOTAL_TIMEOUT = 2.0
+GENEROUS = 30.0
+"""Request timeout, fetch bound and answer deadline of every case that does not want them to fire."""
+HUNG = 0.25
+"""Request timeout of the cases whose upstream hangs: it fires because the fake never answers."""
+GUARD = 120.0
+"""``fail_after`` around every call: a hang fails the test instead of stalling it."""
 TTL = 60.0
-MARGIN = 0.5
-"""Seconds a call may take beyond ``total_timeout``: MCP round trip, local filtering, scheduling."""
 FAILURE_WINDOW = 30
 """Seconds a failed key is not fetched again (``QueryCache.retry_after_failure``)."""
 SNAPSHOT_AS_OF = "2026-08-18T00:00:00Z"
@@ -128,25 +134,30 @@ class Timed:
 
 @dataclass(slots=True)
 class Bound:
-    """Calls must return within ``limit`` seconds; remembers the slowest."""
+    """Remembers the slowest call, to print: how long a call took is reported, never asserted."""
 
-    limit: float
     worst: float = 0.0
 
     def check(self, seconds: float) -> None:
         self.worst = max(self.worst, seconds)
-        assert seconds < self.limit, f"a call took {seconds:.2f} s, over its bound of {self.limit:g} s"
 
 
-def settings_for(url: str, *, timeout: float = TIMEOUT, total_timeout: float = TOTAL_TIMEOUT) -> Settings:
+def settings_for(
+    url: str, *, timeout: float = GENEROUS, total_timeout: float = GENEROUS, answer_timeout: float = GENEROUS
+) -> Settings:
     return Settings(
-        api_key=SecretStr(TEST_KEY), base_url=url, timeout=timeout, total_timeout=total_timeout, cache_ttl=TTL
+        api_key=SecretStr(TEST_KEY),
+        base_url=url,
+        timeout=timeout,
+        total_timeout=total_timeout,
+        answer_timeout=answer_timeout,
+        cache_ttl=TTL,
     )
 
 
 async def timed_call(client: Client, bound: Bound, tool: str, arguments: dict[str, Any] | None = None) -> Timed:
     start = time.monotonic()
-    with anyio.fail_after(bound.limit + 5):  # a hang fails the test instead of stalling it
+    with anyio.fail_after(GUARD):
         result = await client.call_tool(tool, arguments or {})
     seconds = time.monotonic() - start
     bound.check(seconds)
@@ -174,7 +185,7 @@ async def all_tools(client: Client, bound: Bound) -> dict[str, Timed]:
 
 async def read_probe(client: Client, bound: Bound) -> dict[str, Any]:
     start = time.monotonic()
-    with anyio.fail_after(bound.limit + 5):
+    with anyio.fail_after(GUARD):
         result = await client.read_resource(f"openrouter://models/{PROBE}")
     bound.check(time.monotonic() - start)
     (content,) = result.contents
@@ -182,8 +193,17 @@ async def read_probe(client: Client, bound: Bound) -> dict[str, Any]:
     return json.loads(content.text)
 
 
+def retry_delays(caplog: pytest.LogCaptureFixture) -> list[float]:
+    """The waits before each retry, as the client logged them (``Retrying /models in 0.05 s ...``)."""
+    return [
+        float(r.getMessage().split(" in ", 1)[1].split(" s ", 1)[0])
+        for r in caplog.records
+        if r.name == CLIENT_LOGGER and r.getMessage().startswith("Retrying /")
+    ]
+
+
 def retries_logged(caplog: pytest.LogCaptureFixture) -> int:
-    return sum(r.name == CLIENT_LOGGER and r.getMessage().startswith("Retrying /") for r in caplog.records)
+    return len(retry_delays(caplog))
 
 
 def assert_readable_error(result: CallToolResult, tool: str, *expected: str) -> None:
@@ -228,18 +248,20 @@ class Case:
     mode: Mode | None
     """``None``: connection refused (nothing listens)."""
     live: bool
-    attempts: int
-    """Requests one fetch makes (the upstream receives them unless refused)."""
+    attempts: int | None
+    """Requests one fetch makes (the upstream receives them unless refused); ``None``: the fetch's
+    bound cut the retries short, after at least one and fewer than the policy allows."""
     note: tuple[str, ...] = ()
     """Parts of the snapshot's ``note`` (and, unless ``error`` is set, of the error sentence)."""
     error: tuple[str, ...] | None = None
     """Parts of ``list_models_for_user``'s error sentence, when they differ from ``note``."""
-    timeout: float = TIMEOUT
-    total_timeout: float = TOTAL_TIMEOUT
+    timeout: float = GENEROUS
+    total_timeout: float = GENEROUS
     retry: RetryPolicy = RETRY
-    max_seconds: float | None = None
-    """A tighter bound than ``total_timeout + MARGIN`` for every call of the case."""
+    max_delay: float | None = None
+    """The longest wait before a retry that the client may log (a capped ``Retry-After``)."""
     min_seconds: float = 0.0
+    """A lower bound every call must take: the fake made it wait that long (never a speed verdict)."""
 
 
 CASES = [
@@ -251,13 +273,20 @@ CASES = [
             live=False,
             attempts=3,
             note=("did not answer", "in time (ReadTimeout)"),
-            timeout=0.25,
-            total_timeout=1.5,
+            timeout=HUNG,
         ),
         id="read-timeout",
     ),
     pytest.param(
-        Case(HANG, live=False, attempts=2, note=("gave no answer within 0.8 s",), timeout=0.5, total_timeout=0.8),
+        Case(
+            HANG,
+            live=False,
+            attempts=None,
+            note=("gave no answer within 1 s",),
+            timeout=HUNG,
+            total_timeout=1.0,
+            retry=RetryPolicy(retries=100, backoff=0.01, max_backoff=0.02),
+        ),
         id="total-timeout-ends-retries",
     ),
     pytest.param(Case(slow(0.2), live=True, attempts=1, min_seconds=0.2), id="slow-within-bound"),
@@ -278,19 +307,19 @@ CASES = [
             attempts=3,
             note=("HTTP 429",),
             error=("(HTTP 429)", "Retry in 1 s"),
-            max_seconds=0.9,  # 2 waits of the 50 ms cap, never 2 x 1 s
+            max_delay=0.05,  # 2 waits of the 50 ms cap, never 2 x 1 s
         ),
         id="http-429-retry-after",
     ),
     pytest.param(
         Case(
-            status(429, retry_after="5"),
+            status(429, retry_after="60"),
             live=False,
             attempts=1,
             note=("HTTP 429",),
-            error=("Retry in 5 s",),
-            retry=RetryPolicy(retries=2, backoff=0.01, max_backoff=0.02, retry_after_cap=10),
-            max_seconds=0.9,  # the 5 s wait would overrun total_timeout: not attempted
+            error=("Retry in 60 s",),
+            retry=RetryPolicy(retries=2, backoff=0.01, max_backoff=0.02, retry_after_cap=120),
+            max_delay=0.0,  # the 60 s wait would overrun the 30 s fetch bound: not attempted
         ),
         id="http-429-retry-after-past-deadline",
     ),
@@ -304,7 +333,7 @@ CASES = [
 @pytest.mark.parametrize("case", CASES)
 async def test_each_fault_end_to_end(case: Case, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=CLIENT_LOGGER)
-    bound = Bound(min(case.total_timeout + MARGIN, case.max_seconds or float("inf")))
+    bound = Bound()
     fetches = 4  # /models (list), /models/count, /models?output_modalities=all (get_model), /models/user
     with upstream_for(case.mode) as (url, upstream):
         server = create_server(
@@ -317,7 +346,7 @@ async def test_each_fault_end_to_end(case: Case, caplog: pytest.LogCaptureFixtur
             second = await all_tools(client, bound)
             await read_probe(client, bound)
             received_again = upstream.counts if upstream is not None else {}
-    print(f"worst call: {bound.worst:.3f} s")  # pytest -rP shows it
+    print(f"slowest call: {bound.worst:.3f} s")  # pytest -rP shows it
 
     # (a) the outcome
     listed, counted, got = (structured(first[n].result) for n in ("list", "count", "get"))
@@ -342,17 +371,24 @@ async def test_each_fault_end_to_end(case: Case, caplog: pytest.LogCaptureFixtur
         assert text_of(second["user"].result) == text_of(first["user"].result)
 
     # (b) the upstream requests: `attempts` per fetch, and none for the repeat within the window
-    expected = {} if upstream is None else {MODELS: 2 * case.attempts, COUNT: case.attempts, USER: case.attempts}
-    assert received == expected
-    assert received_again == expected
-    assert retries_logged(caplog) == fetches * (case.attempts - 1)
+    assert received_again == received
+    if case.attempts is None:  # cut short by the fetch's bound: how many fit depends on the machine
+        assert upstream is not None
+        assert received.keys() == {MODELS, COUNT, USER}
+        assert fetches <= sum(received.values()) < fetches * (1 + case.retry.retries)
+    else:
+        expected = {} if upstream is None else {MODELS: 2 * case.attempts, COUNT: case.attempts, USER: case.attempts}
+        assert received == expected
+        assert retries_logged(caplog) == fetches * (case.attempts - 1)
+    if case.max_delay is not None:
+        assert all(delay <= case.max_delay for delay in retry_delays(caplog)), retry_delays(caplog)
 
-    # (c) every call within its bound (Bound.check asserted it as each returned); the slow one did wait
+    # (c) the slow case did wait for the fake (a lower bound the fake causes, never a speed verdict)
     assert all(t.seconds >= case.min_seconds for t in first.values())
 
 
 async def test_drifted_records_are_kept_and_served_verbatim() -> None:
-    bound = Bound(TOTAL_TIMEOUT + MARGIN)
+    bound = Bound()
     with FaultyUpstream(FakeOpenRouter(api_key=TEST_KEY), default=DRIFTED) as upstream:
         async with Client(
             create_server(settings_for(upstream.base_url), retry=RETRY, clock=Clock()), cache=None
@@ -378,7 +414,7 @@ async def test_drifted_records_are_kept_and_served_verbatim() -> None:
     assert record["architecture"]["input_modalities"] is None
     assert "description" not in record
     assert record["derived"] == {"usd_per_million_tokens": {"prompt": "variable", "completion": "variable"}}
-    print(f"worst call: {bound.worst:.3f} s")
+    print(f"slowest call: {bound.worst:.3f} s")
 
 
 # -- sequences ------------------------------------------------------------------------------------
@@ -389,7 +425,7 @@ async def test_upstream_down_at_start_up_answers_from_the_snapshot_then_recovers
 ) -> None:
     caplog.set_level(logging.INFO, logger=CLIENT_LOGGER)
     clock = Clock()
-    bound = Bound(TOTAL_TIMEOUT + MARGIN)
+    bound = Bound()
     port = closed_port()
     server = create_server(settings_for(base_url(port)), retry=RETRY, clock=clock)
     async with Client(server, cache=None) as client:
@@ -419,12 +455,12 @@ async def test_upstream_down_at_start_up_answers_from_the_snapshot_then_recovers
             assert detail["source"]["kind"] == "live"
             assert upstream.counts == {MODELS: 2}
     assert retries_logged(caplog) == 4
-    print(f"worst call: {bound.worst:.3f} s")
+    print(f"slowest call: {bound.worst:.3f} s")
 
 
 async def test_recovering_after_server_errors() -> None:
     clock = Clock()
-    bound = Bound(TOTAL_TIMEOUT + MARGIN)
+    bound = Bound()
     with FaultyUpstream(FakeOpenRouter(api_key=TEST_KEY)) as upstream:
         upstream.script(status(503), status(502, html=True), status(500))
         async with Client(
@@ -444,11 +480,11 @@ async def test_recovering_after_server_errors() -> None:
             live = structured((await timed_call(client, bound, "count_models")).result)
             assert live == {"count": TEXT_MODELS, "source": {"kind": "live", "as_of": "2026-11-21T10:00:31Z"}}
             assert upstream.counts == {COUNT: 4}
-    print(f"worst call: {bound.worst:.3f} s")
+    print(f"slowest call: {bound.worst:.3f} s")
 
 
 async def test_retries_ride_out_a_short_outage() -> None:
-    bound = Bound(TOTAL_TIMEOUT + MARGIN)
+    bound = Bound()
     with FaultyUpstream(FakeOpenRouter(api_key=TEST_KEY)) as upstream:
         upstream.script(status(502, html=True), RESET_MID_BODY)
         async with Client(
@@ -458,12 +494,12 @@ async def test_retries_ride_out_a_short_outage() -> None:
         assert upstream.counts == {MODELS: 3}
     assert page["source"]["kind"] == "live"
     assert page["total"] == TEXT_MODELS
-    print(f"worst call: {bound.worst:.3f} s")
+    print(f"slowest call: {bound.worst:.3f} s")
 
 
 async def poll_list(client: Client, bound: Bound, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
     """Call ``list_models`` until its answer satisfies ``done`` (a background refresh has ended)."""
-    with anyio.fail_after(TOTAL_TIMEOUT + MARGIN):
+    with anyio.fail_after(GUARD):
         while True:
             page = structured((await timed_call(client, bound, "list_models", {"limit": 5})).result)
             if done(page):
@@ -475,7 +511,6 @@ async def poll_list(client: Client, bound: Bound, done: Callable[[dict[str, Any]
     ("mode", "attempts", "why"),
     [
         pytest.param(status(503), 3, "refresh failed: OpenRouter answered HTTP 503", id="http-503"),
-        pytest.param(HANG, 3, "refresh failed: OpenRouter did not answer /models in time", id="hang"),
         pytest.param(
             MALFORMED_JSON, 1, "refresh failed: OpenRouter's /models answer is not valid JSON", id="malformed"
         ),
@@ -485,12 +520,12 @@ async def test_stale_while_revalidate_keeps_old_data_when_the_refresh_fails(
     mode: Mode, attempts: int, why: str
 ) -> None:
     clock = Clock()
-    bound = Bound(0.25)  # past the warm-up every answer comes from memory: none waits for a request
+    bound = Bound()
     with FaultyUpstream(FakeOpenRouter(api_key=TEST_KEY)) as upstream:
-        settings = settings_for(upstream.base_url, timeout=0.25, total_timeout=1.5)
-        async with Client(create_server(settings, retry=RETRY, clock=clock), cache=None) as client:
-            warm_up = Bound(settings.total_timeout + MARGIN)
-            warm = structured((await timed_call(client, warm_up, "list_models", {"limit": 5})).result)
+        async with Client(
+            create_server(settings_for(upstream.base_url), retry=RETRY, clock=clock), cache=None
+        ) as client:
+            warm = structured((await timed_call(client, bound, "list_models", {"limit": 5})).result)
             assert warm["source"] == {"kind": "live", "as_of": "2026-11-21T10:00:00Z"}
 
             upstream.default = mode
@@ -512,7 +547,30 @@ async def test_stale_while_revalidate_keeps_old_data_when_the_refresh_fails(
             fresh = await poll_list(client, bound, lambda page: page["source"]["kind"] == "cached")
             assert fresh["source"] == {"kind": "cached", "as_of": "2026-11-21T10:01:32Z"}
             assert upstream.counts == {MODELS: 2 + attempts}
-    print(f"worst call: {bound.worst:.3f} s (warm-up {warm_up.worst:.3f} s)")
+    print(f"slowest call: {bound.worst:.3f} s")
+
+
+async def test_a_stalled_refresh_never_delays_an_answer() -> None:
+    clock = Clock()
+    bound = Bound()
+    with FaultyUpstream(FakeOpenRouter(api_key=TEST_KEY)) as upstream:
+        async with Client(
+            create_server(settings_for(upstream.base_url), retry=RETRY, clock=clock), cache=None
+        ) as client:
+            warm = structured((await timed_call(client, bound, "list_models", {"limit": 5})).result)
+
+            upstream.default = STALL  # every request now waits until released: the refresh cannot end
+            clock.advance(TTL + 1)
+            for _ in range(5):
+                stale = structured((await timed_call(client, bound, "list_models", {"limit": 5})).result)
+                assert stale["source"] == {**warm["source"], "kind": "stale", "note": "refreshing in the background"}
+                assert stale["models"] == warm["models"]
+
+            upstream.release()
+            fresh = await poll_list(client, bound, lambda page: page["source"]["kind"] == "cached")
+            assert fresh["source"] == {"kind": "cached", "as_of": "2026-11-21T10:01:01Z"}
+            assert upstream.counts == {MODELS: 2}  # five stale answers, one refresh
+    print(f"slowest call: {bound.worst:.3f} s")
 
 
 # -- the faulty server itself ---------------------------------------------------------------------
@@ -523,13 +581,11 @@ def test_shutdown_frees_hung_requests_promptly() -> None:
         clients = [socket.create_connection(("127.0.0.1", upstream.port), timeout=1) for _ in range(3)]
         for sock in clients:
             sock.sendall(b"GET /api/v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
-        deadline = time.monotonic() + 2
+        deadline = time.monotonic() + 30  # generous: only a broken server takes long
         while upstream.total < 3 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert upstream.counts == {MODELS: 3}
-        start = time.monotonic()
-    try:
-        assert time.monotonic() - start < 1
+    try:  # leaving the block joined every thread within its shutdown bound, or raised
         for sock in clients:
             assert sock.recv(1) == b""  # closed without an answer
     finally:
@@ -539,7 +595,7 @@ def test_shutdown_frees_hung_requests_promptly() -> None:
 
 async def test_a_retry_after_hint_given_to_the_model_is_honoured() -> None:
     clock = Clock()
-    bound = Bound(TOTAL_TIMEOUT + MARGIN)
+    bound = Bound()
     with FaultyUpstream(FakeOpenRouter(api_key=TEST_KEY)) as upstream:
         upstream.script(*[status(429, retry_after="1")] * 3)
         async with Client(

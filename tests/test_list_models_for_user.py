@@ -31,7 +31,7 @@ async def test_lists_the_key_owners_models_with_the_compact_shape_and_paging(
 
 async def test_without_a_key_it_names_the_variable_and_calls_nothing(upstream: FakeOpenRouter) -> None:
     server = create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport())
-    with anyio.fail_after(10):
+    with anyio.fail_after(60):
         async with Client(server) as client:
             result = await call(client, "list_models_for_user")
 
@@ -79,7 +79,7 @@ async def test_per_user_answers_are_cached_per_key_and_never_cross_keys() -> Non
     catalog = Catalog(
         Settings(api_key=SecretStr("key-a"), base_url=FAKE_BASE_URL), transport=httpx2.MockTransport(handler)
     )
-    with anyio.fail_after(10):
+    with anyio.fail_after(60):
         async with catalog.running():
             a1 = await catalog.user_models()
             b1 = await catalog.user_models(SecretStr("key-b"))

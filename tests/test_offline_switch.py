@@ -18,7 +18,7 @@ async def test_offline_mode_serves_everything_from_local_data_without_a_single_r
     upstream = FakeOpenRouter()
     server = create_server(Settings(base_url=FAKE_BASE_URL, offline=True), transport=upstream.transport())
 
-    with anyio.fail_after(10):
+    with anyio.fail_after(60):
         async with Client(server) as client:
             listed = await call(client, "list_models", {"supported_parameters": ["tools"], "limit": 3})
             counted = await call(client, "count_models")

@@ -1,7 +1,5 @@
 """Retry policy: which failures are retried, how long to wait, and never past the caller's deadline."""
 
-import time
-
 import anyio
 import httpx2
 import pytest
@@ -86,7 +84,7 @@ async def test_a_transient_failure_then_success_returns_the_success() -> None:
     fast = RetryPolicy(retries=2, backoff=0.001, max_backoff=0.002)
 
     async with OpenRouterClient.create(base_url="http://x.test/api/v1", transport=transport, retry=fast) as client:
-        with anyio.fail_after(5):
+        with anyio.fail_after(60):
             assert await client.count_models() == 7
 
     assert sent == [503, 502, 200]
@@ -98,7 +96,7 @@ async def test_giving_up_raises_the_last_error_after_three_attempts() -> None:
     fast = RetryPolicy(retries=2, backoff=0.001, max_backoff=0.002)
 
     async with OpenRouterClient.create(base_url="http://x.test/api/v1", transport=transport, retry=fast) as client:
-        with anyio.fail_after(5), pytest.raises(InternalServerError):
+        with anyio.fail_after(60), pytest.raises(InternalServerError):
             await client.count_models()
 
     assert sent == [500, 500, 500]
@@ -112,7 +110,7 @@ async def test_client_errors_are_not_retried(status: int, error: type[APIStatusE
     async with OpenRouterClient.create(
         base_url="http://x.test/api/v1", api_key=SecretStr("k"), transport=transport, retry=POLICY
     ) as client:
-        with anyio.fail_after(5), pytest.raises(error):
+        with anyio.fail_after(60), pytest.raises(error):
             await client.count_models()
 
     assert sent == [status]
@@ -121,12 +119,11 @@ async def test_client_errors_are_not_retried(status: int, error: type[APIStatusE
 @pytest.mark.anyio
 async def test_a_retry_that_would_overrun_the_deadline_is_not_attempted() -> None:
     sent, transport = scripted([429])
-    patient = RetryPolicy(retries=2, backoff=5, max_backoff=5, retry_after_cap=5)
+    patient = RetryPolicy(retries=2, backoff=120, max_backoff=120, retry_after_cap=120)
 
-    started = time.monotonic()
     async with OpenRouterClient.create(base_url="http://x.test/api/v1", transport=transport, retry=patient) as client:
-        with anyio.fail_after(1), pytest.raises(RateLimitError):
+        # A wait of 60-120 s cannot fit in 30 s: the 429 is raised at once instead of a TimeoutError later.
+        with anyio.fail_after(30), pytest.raises(RateLimitError):
             await client.count_models()
 
     assert sent == [429]
-    assert time.monotonic() - started < 0.5

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.anyio
 
 async def run(upstream: FakeOpenRouter, cache_dir: Path, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
     settings = Settings(base_url=FAKE_BASE_URL, cache_dir=cache_dir)
-    with anyio.fail_after(10):
+    with anyio.fail_after(60):
         async with Client(create_server(settings, transport=upstream.transport(), retry=FAST_RETRY)) as client:
             return structured(await call(client, tool, arguments))
 
