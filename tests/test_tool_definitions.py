@@ -1,5 +1,7 @@
 """What every conversation pays for: the tool definitions from tools/list."""
 
+from typing import Any
+
 import pytest
 from mcp import Client
 
@@ -43,3 +45,22 @@ async def test_schemas_carry_no_titles_or_null_branches(client: Client) -> None:
         dumped = tool.model_dump_json(by_alias=True, exclude_none=True)
         assert '"title":"' not in dumped.replace(f'"title":"{tool.title}"', "")
         assert '{"type":"null"}' not in dumped
+
+
+async def test_every_list_and_free_string_argument_is_bounded(client: Client) -> None:
+    def strings_and_lists(schema: dict[str, Any], where: str) -> list[tuple[str, dict[str, Any]]]:
+        found: list[tuple[str, dict[str, Any]]] = [(where, schema)] if schema.get("type") in ("array", "string") else []
+        if isinstance(schema.get("items"), dict):
+            found += strings_and_lists(schema["items"], f"{where}[]")
+        return found
+
+    checked = 0
+    for tool in (await client.list_tools()).tools:
+        for name, prop in tool.input_schema["properties"].items():
+            for where, node in strings_and_lists(prop, f"{tool.name}.{name}"):
+                checked += 1
+                if node["type"] == "array":
+                    assert 1 <= node.get("maxItems", 0) <= 50, where
+                elif "enum" not in node:
+                    assert 1 <= node.get("maxLength", 0) <= 200, where
+    assert checked >= 10

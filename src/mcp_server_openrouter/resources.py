@@ -39,6 +39,7 @@ from mcp_types import (
 from .catalog import Catalog, ModelSet
 from .compact import decimal_text, per_million
 from .detail import PER_TOKEN_PRICES, URI_PREFIX, model_uri
+from .errortext import quote
 from .openrouter import Model
 
 TEMPLATE = URI_PREFIX + "{+id}"
@@ -110,7 +111,7 @@ def read_json(model: Model) -> str:
 def not_found(wanted: str, catalog: ModelSet) -> ResourceNotFoundError:
     close = catalog.close_matches(wanted)
     hint = f" Did you mean: {', '.join(close)}?" if close else " Use list_models or resources/list to find IDs."
-    return ResourceNotFoundError(f"Unknown model ID {wanted!r}.{hint}")
+    return ResourceNotFoundError(f"Unknown model ID {quote(wanted)}.{hint}")
 
 
 def complete_ids(catalog: ModelSet, prefix: str) -> Completion:

@@ -15,7 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.subscriptions import InMemorySubscriptionBus, ResourcesListChanged
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from . import __version__, resources
+from . import __version__, errortext, resources
 from .catalog import Catalog, utcnow
 from .config import Settings
 from .openrouter import RetryPolicy
@@ -108,7 +108,7 @@ def build_server(
         log_level="WARNING",
         subscriptions=bus,
         cache_hints={"resources/list": hint, "resources/read": hint, "resources/templates/list": hint},
-        middleware=[sessions.middleware],
+        middleware=[errortext.middleware, sessions.middleware],
     )
     resources.register(server, catalog)
     # Handshake-era clients learn of listChanged only from the initialize result, which the SDK

@@ -8,24 +8,11 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 from pydantic import ValidationError
 
+from mcp_server_openrouter.errortext import MAX_PROBLEMS, describe_invalid, quote
+
 from .schema import inline_refs, slim
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
-_MAX_SHOWN_INPUT = 60
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= _MAX_SHOWN_INPUT else text[: _MAX_SHOWN_INPUT - 1] + "…"
-
-
-def describe_invalid(exc: ValidationError) -> str:
-    """Pydantic's report, cut to what a model needs to correct itself: argument, rule, value."""
-    problems: list[str] = []
-    for error in exc.errors(include_url=False):
-        where = ".".join(str(part) for part in error["loc"]) or "arguments"
-        problems.append(f"{where}: {error['msg']} (got {_shown(error.get('input'))})")
-    return "Invalid arguments: " + "; ".join(problems)
 
 
 class CatalogTool(Tool):
@@ -39,8 +26,10 @@ class CatalogTool(Tool):
         known = set(self.parameters.get("properties", {}))
         unknown = sorted(set(arguments) - known)
         if unknown:
+            named = ", ".join(n if len(n) <= 40 and n.isprintable() else quote(n, 40) for n in unknown[:MAX_PROBLEMS])
+            more = f" and {len(unknown) - MAX_PROBLEMS} more" if len(unknown) > MAX_PROBLEMS else ""
             raise ToolError(
-                f"Error executing tool {self.name}: unknown argument(s) {', '.join(unknown)}; "
+                f"Error executing tool {self.name}: unknown argument(s) {named}{more}; "
                 f"valid: {', '.join(sorted(known)) or 'none'}"
             )
         try:

@@ -9,11 +9,12 @@ to save tokens (see :mod:`.schema`).
 
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast, get_args
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
 
+from mcp_server_openrouter.errortext import quote
 from mcp_server_openrouter.openrouter import ModelsQuery
 
 Category = Literal[
@@ -77,29 +78,42 @@ OutputModality = Literal["text", "image", "embeddings", "audio", "video", "reran
 
 
 def _split_csv(value: Any) -> Any:
-    """Accept "tools,response_format" for a list: models often send the upstream's own spelling."""
+    """Accept "tools,response_format" for a list (models often send the upstream's own spelling),
+    and drop repeated items before the length bound is checked: every list filter is a set."""
     if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list):
+        items = cast(list[Any], value)
+        if all(isinstance(item, str) for item in items):
+            return list(dict.fromkeys(cast(list[str], items)))
+    return cast(Any, value)
 
 
 CSV = BeforeValidator(_split_csv)
 
+
+# Every list is a set (repeats are dropped first), so its length is bounded by its allowed values.
 OutputModalities = Annotated[
-    list[OutputModality] | None,
+    Annotated[list[OutputModality], Field(max_length=len(get_args(OutputModality)))] | None,
     CSV,
     Field(description="Any of; 'all' = every model; omitted = text only"),
 ]
-InputModalities = Annotated[list[InputModality] | None, CSV, Field(description="Models accepting all of these")]
+InputModalities = Annotated[
+    Annotated[list[InputModality], Field(max_length=len(get_args(InputModality)))] | None,
+    CSV,
+    Field(description="Models accepting all of these"),
+]
 SupportedParameters = Annotated[
-    list[Parameter] | None,
+    Annotated[list[Parameter], Field(max_length=len(get_args(Parameter)))] | None,
     CSV,
     Field(description="Models supporting all of these, e.g. ['tools']"),
 ]
 MinContext = Annotated[int | None, Field(description="Min context, tokens", ge=1)]
 MaxPrice = Annotated[float | None, Field(description="Max input price, USD/1M tokens", ge=0)]
+MAX_AUTHORS = 50
+AuthorSlug = Annotated[str, Field(max_length=64)]
 ModelAuthors = Annotated[
-    list[str] | None,
+    Annotated[list[AuthorSlug], Field(max_length=MAX_AUTHORS)] | None,
     CSV,
     Field(description="Any of, e.g. ['openai','anthropic'] (ID before '/')"),
 ]
@@ -123,7 +137,7 @@ def _authors(values: list[str] | None) -> tuple[str, ...]:
     bad = [s for s in slugs if not AUTHOR_SLUG.match(s)]
     if bad:
         raise ToolError(
-            f"model_authors: {bad[0]!r} is not an author slug; use the part of a model ID before '/', "
+            f"model_authors: {quote(bad[0])} is not an author slug; use the part of a model ID before '/', "
             "e.g. 'openai' or 'meta-llama'"
         )
     return slugs

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.detail import ModelDetail, detail, detail_text
+from mcp_server_openrouter.errortext import quote
 
 from . import build_tool
 from .results import Source, SourceField
@@ -44,7 +45,7 @@ def build(catalog: Catalog) -> Tool:
             hints: list[str] = []
             for model_id in missing:
                 close = full.value.close_matches(model_id)
-                hints.append(f"{model_id!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+                hints.append(quote(model_id) + (f" (did you mean {', '.join(close)}?)" if close else ""))
             raise ToolError(
                 f"Unknown model ID {'; '.join(hints)}. IDs are case-sensitive; list_models(q=...) finds them."
             )
