@@ -40,7 +40,7 @@ async def serving(app: ASGIApp) -> AsyncGenerator[str]:
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     async with anyio.create_task_group() as group:
         group.start_soon(partial(server.serve, sockets=[sock]))
-        with anyio.fail_after(10):
+        with anyio.fail_after(60):
             while not server.started:  # noqa: ASYNC110 - uvicorn offers no startup event
                 await anyio.sleep(0.01)
         try:
@@ -69,7 +69,7 @@ async def exercise(client: Client) -> None:
 async def test_streamable_http_serves_both_protocol_eras(mode: str, era: str) -> None:
     upstream = FakeOpenRouter()
     async with serving(app_for(upstream)) as base:
-        with anyio.fail_after(20):
+        with anyio.fail_after(60):
             async with Client(f"{base}/mcp", mode=mode) as client:  # type: ignore[arg-type]
                 assert client.protocol_version == era
                 await exercise(client)
@@ -82,7 +82,7 @@ async def test_stateless_json_mode_lets_any_process_answer() -> None:
         serving(app_for(first, stateless=True, json_response=True)) as a,
         serving(app_for(second, stateless=True, json_response=True)) as b,
     ):
-        with anyio.fail_after(20):
+        with anyio.fail_after(60):
             for base in (a, b):
                 async with Client(f"{base}/mcp", mode="legacy") as client:
                     await exercise(client)
@@ -100,7 +100,7 @@ async def test_stateless_json_mode_lets_any_process_answer() -> None:
 async def test_sse_transport_is_served_for_older_clients() -> None:
     upstream = FakeOpenRouter()
     async with serving(app_for(upstream, transport="sse")) as base:
-        with anyio.fail_after(20):
+        with anyio.fail_after(60):
             async with Client(sse_client(f"{base}/sse")) as client:
                 await exercise(client)
 
@@ -126,13 +126,38 @@ async def test_a_bearer_token_guards_every_endpoint() -> None:
                 headers={"Authorization": f"Bearer {TOKEN}x"},
             )
         authorized = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"})
-        with anyio.fail_after(20):
+        with anyio.fail_after(60):
             async with authorized, Client(streamable_http_client(f"{base}/mcp", http_client=authorized)) as client:
                 await exercise(client)
     for response in (missing, wrong):
         assert response.status_code == 401
         assert response.headers["www-authenticate"].startswith("Bearer")
         assert TOKEN not in response.text
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        pytest.param(f"Bearer {TOKEN}", 200, id="canonical"),
+        pytest.param(f"bearer {TOKEN}", 200, id="lower-case-scheme"),
+        pytest.param(f"BEARER  {TOKEN}", 200, id="upper-case-scheme-extra-space"),
+        pytest.param(f"Basic {TOKEN}", 401, id="other-scheme"),
+        pytest.param(TOKEN, 401, id="no-scheme"),
+        pytest.param(f"bearer {TOKEN.upper()}", 401, id="token-is-case-sensitive"),
+        pytest.param("bearer", 401, id="scheme-only"),
+    ],
+)
+async def test_the_bearer_scheme_is_case_insensitive_and_the_token_is_not(header: str, status: int) -> None:
+    request = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    headers = {"Authorization": header, "Accept": "application/json, text/event-stream"}
+    async with (
+        serving(app_for(FakeOpenRouter(), auth_token=SecretStr(TOKEN), stateless=True, json_response=True)) as base,
+        httpx2.AsyncClient() as http,
+    ):
+        with anyio.fail_after(60):
+            response = await http.post(f"{base}/mcp", json=request, headers=headers)
+    assert response.status_code == status, response.text
+    assert TOKEN not in response.text
 
 
 async def test_garbage_and_oversized_requests_are_refused_and_serving_goes_on() -> None:
@@ -144,7 +169,7 @@ async def test_garbage_and_oversized_requests_are_refused_and_serving_goes_on() 
             huge = await http.post(
                 f"{base}/mcp", content=b'{"x": "' + b"a" * (2 * 1024 * 1024) + b'"}', headers=headers
             )
-        with anyio.fail_after(20):
+        with anyio.fail_after(60):
             async with Client(f"{base}/mcp", mode="legacy") as client:
                 await exercise(client)
     assert garbage.status_code == 400

@@ -80,14 +80,19 @@ class BearerTokenMiddleware:
 
     def __init__(self, app: ASGIApp, token: SecretStr) -> None:
         self.app = app
-        self._expected = f"Bearer {token.get_secret_value()}".encode()
+        self._expected = token.get_secret_value().encode()
+
+    def _authorized(self, header: bytes) -> bool:
+        """``Bearer <token>``: the scheme in any case (RFC 7235 §2.1), the token compared in constant time."""
+        scheme, _, credentials = header.strip().partition(b" ")
+        return scheme.lower() == b"bearer" and hmac.compare_digest(credentials.strip(), self._expected)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         given = dict(scope.get("headers") or []).get(b"authorization", b"")
-        if hmac.compare_digest(given, self._expected):
+        if self._authorized(given):
             await self.app(scope, receive, send)
             return
         body = json.dumps({"error": "unauthorized", "error_description": "a valid bearer token is required"}).encode()
