@@ -39,8 +39,11 @@ HOST = "127.0.0.1"
 API_PREFIX = "/api/v1"
 POLL = 0.02
 """Seconds between checks of the stop event while waiting for a connection or a request."""
-SEND_TIMEOUT = 5.0
-"""Bound on writing one answer (a client that stopped reading cannot block a thread longer)."""
+SEND_TIMEOUT = 120.0
+"""Bound on writing one answer. Generous: a client whose event loop is busy parsing another answer
+may not read for seconds on a loaded machine, and a send that gave up would look like a broken
+connection (and a retry) to it. A client that stopped reading for good is freed by :meth:`close`,
+which shuts every connection down."""
 MAX_HEAD = 64 * 1024
 RESET_GRACE = 0.05
 """Seconds between the partial body and the RST, so the client has read the head and some body

@@ -38,16 +38,18 @@ async def serving(app: ASGIApp) -> AsyncGenerator[str]:
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    async with anyio.create_task_group() as group:
-        group.start_soon(partial(server.serve, sockets=[sock]))
-        with anyio.fail_after(60):
-            while not server.started:  # noqa: ASYNC110 - uvicorn offers no startup event
-                await anyio.sleep(0.01)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-    sock.close()
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(partial(server.serve, sockets=[sock]))
+            with anyio.fail_after(60):
+                while not server.started:  # noqa: ASYNC110 - uvicorn offers no startup event
+                    await anyio.sleep(0.01)
+            try:
+                yield f"http://127.0.0.1:{port}"
+            finally:
+                server.should_exit = True
+    finally:  # also when the test failed: a leaked socket would fail a later test (filterwarnings=error)
+        sock.close()
 
 
 def app_for(upstream: FakeOpenRouter, **options: Any) -> ASGIApp:
@@ -60,7 +62,7 @@ async def exercise(client: Client) -> None:
     tools = await client.list_tools()
     assert {t.name for t in tools.tools} == {"list_models", "count_models", "get_model", "list_models_for_user"}
     page = structured(await call(client, "list_models", {"supported_parameters": ["tools"], "limit": 3}))
-    assert len(page["models"]) == 3
+    assert len(page["rows"]) == 3
     read = await client.read_resource("openrouter://models/openrouter/auto")
     assert read.contents
 

@@ -184,7 +184,8 @@ class Catalog:
     async def running(self) -> AsyncGenerator["Catalog"]:
         """Open the HTTP client for the first user, close it after the last (ref-counted).
 
-        Each user also brings a task group for background refreshes (stale-while-revalidate).
+        Each user also brings a task group; upstream fetches run in the oldest one (see
+        :mod:`.cache`), and leaving cancels what runs in it, so a stuck fetch never blocks shutdown.
         """
         async with self._lock:
             if self._client is None and not self._settings.offline:
@@ -200,13 +201,14 @@ class Catalog:
         try:
             async with anyio.create_task_group() as group:
                 self._groups.append(group)
-                self._cache.attach(group.start_soon)
+                # Fetches run in the longest-lived user's group: they outlive the call that started them.
+                self._cache.attach(self._groups[0].start_soon)
                 try:
                     yield self
                 finally:
                     self._groups.remove(group)
-                    self._cache.attach(self._groups[-1].start_soon if self._groups else None)
-                    group.cancel_scope.cancel()
+                    self._cache.attach(self._groups[0].start_soon if self._groups else None)
+                    group.cancel_scope.cancel()  # a stuck fetch must not hold up shutdown
         finally:
             with anyio.CancelScope(shield=True):
                 await self._release()

@@ -32,6 +32,7 @@ from .models import ModelList, parse_count, parse_model_list
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+CONNECT_TIMEOUT = 5.0
 
 
 def _join(values: tuple[str, ...]) -> str | None:
@@ -170,7 +171,9 @@ class OpenRouterClient:
     ) -> Self:
         http = httpx2.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
-            timeout=httpx2.Timeout(timeout, connect=min(timeout, 5.0)),
+            # Connecting has its own bound: a short read timeout must not fail a connect that a busy
+            # event loop merely resumed late (the answer deadline and total timeout bound both).
+            timeout=httpx2.Timeout(timeout, connect=CONNECT_TIMEOUT),
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             transport=transport,
             follow_redirects=False,
