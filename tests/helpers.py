@@ -22,3 +22,14 @@ def structured(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, text_of(result)
     assert result.structured_content is not None
     return result.structured_content
+
+
+def rows_of(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """A list page's rows as records keyed by its ``columns``."""
+    columns: list[str] = page["columns"]
+    return [dict(zip(columns, row, strict=True)) for row in page["rows"]]
+
+
+def ids_of(page: dict[str, Any]) -> list[str]:
+    """The model IDs of a list page, in order."""
+    return [row[0] for row in page["rows"]]

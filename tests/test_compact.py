@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mcp_server_openrouter.compact import CAPABILITY_PARAMETERS, compact, table_row
+from mcp_server_openrouter.compact import CAPABILITY_PARAMETERS, ROW_COLUMNS, compact, row, table_row
 from mcp_server_openrouter.openrouter import parse_model_list
 
 from .fake_upstream import SNAPSHOTS, load_snapshot
@@ -74,8 +74,12 @@ def test_table_rows_equal_upstream_values_for_every_model(snapshot: str) -> None
         assert context == (str(raw["context_length"]) if raw["context_length"] else "-")
         top: dict[str, Any] = raw.get("top_provider") or {}
         max_completion: int | None = top.get("max_completion_tokens")
-        assert max_output == (str(max_completion) if max_completion else "-")
+        if max_output == "=":  # the same as the context, one token instead of two or three
+            assert max_completion == raw["context_length"] > 0
+        else:
+            assert max_output == (str(max_completion) if max_completion else "-")
         for cell, key in ((usd_in, "prompt"), (usd_out, "completion")):
+            assert not cell.startswith("0.")  # ".45": the leading 0 costs a token
             expected = expected_price(raw["pricing"].get(key))
             assert (cell if cell in ("variable", "-") else Decimal(cell)) == (expected if expected is not None else "-")
             assert not cell.startswith("-") or cell == "-"
@@ -109,4 +113,22 @@ def test_tiny_and_long_decimal_prices_survive_exactly() -> None:
     shown = json.loads(json.dumps(compact(model).model_dump(mode="json", exclude_none=True)))
     assert Decimal(str(shown["usd_in"])) == Decimal("0.01703012")
     assert Decimal(str(shown["usd_out"])) == Decimal("0.08333333333333334")
-    assert table_row(model) == "x/tiny - - 0.01703012 0.08333333333333334"
+    assert table_row(model) == "x/tiny - - .01703012 .08333333333333334"
+    assert row(model) == ["x/tiny", None, None, 0.01703012, 0.08333333333333334, ""]
+
+
+@pytest.mark.parametrize("snapshot", SNAPSHOTS)
+def test_structured_rows_carry_the_same_cells_as_the_table_rows(snapshot: str) -> None:
+    for model in parse_model_list({"data": load_snapshot(snapshot)}).models:
+        model_id, context, max_output, usd_in, usd_out, flags = row(model)
+        text = table_row(model).split(" ", 5)
+        assert text[0] == model_id
+        assert text[1] == (str(context) if context is not None else "-")
+        assert text[2] == ("=" if max_output is not None and max_output == context else str(max_output or "-"))
+        for cell, value in ((text[3], usd_in), (text[4], usd_out)):
+            if value is None or value == "variable":
+                assert cell == ("-" if value is None else "variable")
+            else:
+                assert Decimal(cell) == Decimal(repr(value))
+        assert (text[5] if len(text) > 5 else "") == flags
+        assert ROW_COLUMNS == ["id", "context", "max_output", "usd_in", "usd_out", "flags"]

@@ -450,7 +450,7 @@ async def test_upstream_down_at_start_up_answers_from_the_snapshot_then_recovers
             clock.advance(2)
             back = structured((await timed_call(client, bound, "list_models", {"limit": 3})).result)
             assert back["source"] == {"kind": "live", "as_of": "2026-11-21T10:00:31Z"}
-            assert back["models"] == page["models"]
+            assert back["rows"] == page["rows"]
             detail = structured((await timed_call(client, bound, "get_model", {"ids": [PROBE]})).result)
             assert detail["source"]["kind"] == "live"
             assert upstream.counts == {MODELS: 2}
@@ -532,13 +532,13 @@ async def test_stale_while_revalidate_keeps_old_data_when_the_refresh_fails(
             clock.advance(TTL + 1)
             stale = structured((await timed_call(client, bound, "list_models", {"limit": 5})).result)
             assert stale["source"] == {**warm["source"], "kind": "stale", "note": "refreshing in the background"}
-            assert stale["models"] == warm["models"]
+            assert stale["rows"] == warm["rows"]
 
             stale = await poll_list(client, bound, lambda page: "refresh failed" in page["source"].get("note", ""))
             assert stale["source"]["kind"] == "stale"
             assert stale["source"]["as_of"] == warm["source"]["as_of"]
             assert stale["source"]["note"].startswith(why)
-            assert stale["models"] == warm["models"]
+            assert stale["rows"] == warm["rows"]
             assert upstream.counts == {MODELS: 1 + attempts}  # polling within the window fetched nothing
 
             upstream.default = OK
@@ -564,7 +564,7 @@ async def test_a_stalled_refresh_never_delays_an_answer() -> None:
             for _ in range(5):
                 stale = structured((await timed_call(client, bound, "list_models", {"limit": 5})).result)
                 assert stale["source"] == {**warm["source"], "kind": "stale", "note": "refreshing in the background"}
-                assert stale["models"] == warm["models"]
+                assert stale["rows"] == warm["rows"]
 
             upstream.release()
             fresh = await poll_list(client, bound, lambda page: page["source"]["kind"] == "cached")

@@ -27,7 +27,9 @@ async def test_one_model_in_full(client: Client, upstream: FakeOpenRouter) -> No
     source = raw("anthropic/claude-sonnet-4.5")
     assert model["id"] == "anthropic/claude-sonnet-4.5"
     assert model["name"] == source["name"]
-    assert model["uri"] == "openrouter://models/anthropic/claude-sonnet-4.5"
+    assert "uri" not in model  # said once per answer, in the legend
+    assert model["modalities"] == "text+image+file>text"
+    assert model["caps"] == "tools,json,structured,reasoning"
     assert model["description"] == source["description"]
     assert model["usd_in"] == 3
     assert model["usd_out"] == 15
@@ -44,8 +46,13 @@ async def test_one_model_in_full(client: Client, upstream: FakeOpenRouter) -> No
     assert model["knowledge_cutoff"] == source["knowledge_cutoff"]
     assert model["defaults"] == {k: v for k, v in source["default_parameters"].items() if v is not None}
     assert upstream.params() == {"output_modalities": "all"}
+    legend = structured(result)["legend"]
+    assert "usd_in/usd_out/usd_per_m: USD per 1M tokens" in legend
+    assert "usd_each: USD per request/image/web search" in legend
+    assert "resource openrouter://models/{id}" in legend
     text = text_of(result)
-    assert text.startswith("anthropic/claude-sonnet-4.5 (Anthropic: Claude Sonnet 4.5) openrouter://models/")
+    assert text.startswith("anthropic/claude-sonnet-4.5 (Anthropic: Claude Sonnet 4.5)\ncontext 1000000;")
+    assert text.endswith("Full upstream record: resource openrouter://models/{id}.")
     assert "USD/1M tokens: in 3, out 15, cache_read 0.3" in text
     assert "tier prompt >= 200000 tokens: in 6, out 22.5" in text
     assert "Data: live OpenRouter data" in text

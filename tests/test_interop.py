@@ -157,4 +157,4 @@ def test_inspector_cli_over_streamable_http_in_both_eras(interop: Path, upstream
         )
 
     assert len(listed["tools"]) == 4  # type: ignore[arg-type]
-    assert len(called["structuredContent"]["models"]) == 2  # type: ignore[index]
+    assert len(called["structuredContent"]["rows"]) == 2  # type: ignore[index]

@@ -9,7 +9,7 @@ from mcp_types import CallToolResult
 
 from .fake_upstream import FakeOpenRouter
 from .helpers import call as call_tool
-from .helpers import structured, text_of
+from .helpers import ids_of, rows_of, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -28,8 +28,9 @@ async def test_default_call_sends_no_filters_and_returns_first_25_text_models(
     assert page["total"] == 414  # text models in the 2026-08-18 capture
     assert page["offset"] == 0
     assert page["next_offset"] == 25
-    assert len(page["models"]) == 25
-    assert page["models"][0]["id"] == "qwen/qwen3.8-27b"
+    assert len(page["rows"]) == 25
+    assert page["columns"] == ["id", "context", "max_output", "usd_in", "usd_out", "flags"]
+    assert page["rows"][0] == ["qwen/qwen3.8-27b", 262144, 131072, 0.45, 3.2, "tiv TSR"]
     assert page["source"]["kind"] == "live"
 
 
@@ -67,9 +68,9 @@ async def test_combined_filters_answer_the_headline_question(client: Client, ups
 
     assert upstream.params() == {"supported_parameters": "tools", "context": "128000", "max_price": "1"}
     assert page["total"] == len(upstream.select(upstream.params())) == 226
-    assert len(page["models"]) == 100
-    for model in page["models"]:
-        assert "tools" in model["caps"]
+    assert len(page["rows"]) == 100
+    for model in rows_of(page):
+        assert "T" in model["flags"].split(" ")[-1]
         assert model["context"] >= 128000
         assert model["usd_in"] <= 1
 
@@ -83,7 +84,7 @@ async def test_pages_follow_next_offset_to_the_last_page_without_refetching_upst
     pages = 0
     while offset is not None:
         page = structured(await call(client, {"output_modalities": ["audio"], "limit": 4, "offset": offset}))
-        seen.extend(m["id"] for m in page["models"])
+        seen.extend(ids_of(page))
         offset = page.get("next_offset")
         pages += 1
 
@@ -97,7 +98,7 @@ async def test_offset_past_the_end_says_how_many_match(client: Client) -> None:
     result = await call(client, {"q": "claude", "offset": 10_000})
     page = structured(result)
 
-    assert page["models"] == []
+    assert page["rows"] == []
     assert "next_offset" not in page
     assert f"only {page['total']} match" in text_of(result)
 
@@ -116,7 +117,8 @@ async def test_text_is_a_table_with_legend_and_one_row_per_model(client: Client)
     assert lines[0].startswith("Models 1-3 of 414 (next page: offset=3). Data: live OpenRouter data")
     assert lines[1].startswith("Columns: id context max_output usd_in usd_out")
     assert "USD per 1M" in lines[1]
-    assert lines[2] == "qwen/qwen3.8-27b 262144 131072 0.45 3.2 tiv TSR"
+    assert lines[2] == "qwen/qwen3.8-27b 262144 131072 .45 3.2 tiv TSR"
+    assert lines[3] == "dots-studio/dots-3-note-preview:free 512000 = 0 0 ti TSR"
     assert lines[5] == "Details: get_model(ids) or resource openrouter://models/{id}."
     assert len(lines) == 6
 
@@ -125,7 +127,7 @@ async def test_router_models_show_variable_prices_never_free_or_negative(client:
     result = await call(client, {"q": "openrouter/auto", "output_modalities": ["all"]})
     page = structured(result)
 
-    auto = next(m for m in page["models"] if m["id"] == "openrouter/auto")
+    auto = next(m for m in rows_of(page) if m["id"] == "openrouter/auto")
     assert auto["usd_in"] == "variable"
     assert auto["usd_out"] == "variable"
     row = next(line for line in text_of(result).splitlines() if line.startswith("openrouter/auto "))
@@ -133,14 +135,27 @@ async def test_router_models_show_variable_prices_never_free_or_negative(client:
     assert "-1" not in row
 
 
-async def test_records_omit_null_empty_and_default_fields(client: Client) -> None:
+async def test_the_structured_page_stands_alone(client: Client) -> None:
     page = structured(await call(client, {"output_modalities": ["all"], "limit": 100}))
 
-    for model in page["models"]:
-        for key, value in model.items():
-            assert value not in (None, [], {}, ""), (model["id"], key)
-        assert model.get("inputs") != ["text"]
-        assert model.get("outputs") != ["text"]
+    assert all(len(row) == len(page["columns"]) for row in page["rows"])
+    legend = page["legend"]
+    for needed in (
+        "usd_in/usd_out: USD per 1M input/output tokens",  # the unit
+        "context/max_output: tokens",
+        "null = unknown",
+        "t=text i=image f=file a=audio v=video",  # every code
+        "T=tools J=json mode S=structured outputs R=reasoning",
+        "exp=removal date",
+        "offset=next_offset",  # where the next page starts
+        "get_model(ids)",  # how to get details
+    ):
+        assert needed in legend, needed
+    assert page["source"]["kind"] == "live"
+    assert page["source"]["as_of"]
+    assert (page["total"], page["next_offset"]) == (549, 100)
+    for model in rows_of(page):
+        assert not model["flags"].startswith("t>t")  # text-only modalities are not spelled out
 
 
 @pytest.mark.parametrize(

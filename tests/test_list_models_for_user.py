@@ -11,7 +11,7 @@ from mcp_server_openrouter.server import create_server
 
 from .conftest import FAKE_BASE_URL, TEST_KEY
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, structured, text_of
+from .helpers import call, ids_of, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +26,7 @@ async def test_lists_the_key_owners_models_with_the_compact_shape_and_paging(
     assert page["total"] == 549
     assert page["offset"] == 5
     assert page["next_offset"] == 15
-    assert [m["id"] for m in page["models"]] == [m["id"] for m in upstream.models[5:15]]
+    assert ids_of(page) == [m["id"] for m in upstream.models[5:15]]
 
 
 async def test_without_a_key_it_names_the_variable_and_calls_nothing(upstream: FakeOpenRouter) -> None:

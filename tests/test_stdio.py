@@ -11,7 +11,7 @@ from mcp.client.stdio import stdio_client
 
 from .conftest import TEST_KEY
 from .fake_upstream import FakeOpenRouter, serve
-from .helpers import call, structured, text_of
+from .helpers import call, ids_of, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -41,9 +41,7 @@ async def test_server_process_answers_over_stdio_against_a_loopback_upstream(tmp
     assert sorted(t.name for t in tools.tools) == ["count_models", "get_model", "list_models", "list_models_for_user"]
     page = structured(listed)
     assert page["source"]["kind"] == "live"
-    assert [m["id"] for m in page["models"]] == [
-        m["id"] for m in upstream.select({"supported_parameters": "tools"})[:2]
-    ]
+    assert ids_of(page) == [m["id"] for m in upstream.select({"supported_parameters": "tools"})[:2]]
     assert structured(counted)["count"] == 549
     assert structured(mine)["total"] == 549
     assert "Models 1-1 of 549" in text_of(mine)

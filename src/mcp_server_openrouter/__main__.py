@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
         "(also OPENROUTER_OFFLINE=1)",
     )
     parser.add_argument(
+        "--results",
+        choices=["both", "text", "structured"],
+        help="channels of a tool result: both (default), text only, or structured only (also OPENROUTER_MCP_RESULTS)",
+    )
+    parser.add_argument(
         "--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default="WARNING", help="stderr log level"
     )
     commands = parser.add_subparsers(dest="command", metavar="{query}")
@@ -91,6 +96,8 @@ async def _query(settings: Settings, tool: str, arguments: dict[str, Any], raw: 
         print(json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2))
     else:
         text = "\n".join(getattr(block, "text", f"[{block.type} content]") for block in result.content)
+        if not result.content and result.structured_content is not None:  # --results structured
+            text = json.dumps(result.structured_content, ensure_ascii=False, separators=(",", ":"))
         print(text, file=sys.stderr if result.is_error else sys.stdout)
     return 1 if result.is_error else 0
 
@@ -105,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"mcp-server-openrouter: {exc}\n")
     if args.offline:
         settings = dataclasses.replace(settings, offline=True)
+    if args.results:
+        settings = dataclasses.replace(settings, results=args.results)
 
     if args.command == "query":
         try:

@@ -1,16 +1,19 @@
 """Upstream :class:`Model` → what a language model sees. The one place that decides it.
 
-A record carries what an agent needs to *choose* a model and nothing else: ID, context length,
-max output tokens, input/output price in USD per million tokens, modalities, capability flags and
-an expiration date. Two renderings of the same record:
+A row carries what an agent needs to *choose* a model and nothing else: ID, context length,
+max output tokens, input/output price in USD per million tokens, and ``flags`` (modalities,
+capabilities and an expiration date as short codes). Clients give the model the text, the
+structured content, or both (``../shared/FINDINGS.md``), so each rendering stands alone:
 
-* :class:`CompactModel`, the structured record (``structuredContent``). Fields that are null,
-  empty or default are omitted: modalities ``["text"]`` is the default, capability lists are
-  omitted when empty.
-* :func:`table_row`, one line of the text table that the model usually reads. Space-separated,
-  ``-`` for an unknown number, modalities and capabilities as letter codes explained once in
-  :data:`TABLE_LEGEND`. About 25 cl100k tokens a model, half of the JSON record's cost
-  (``bench/tokens.py`` measures both).
+* :func:`row`, the cells of one row of ``structuredContent``'s ``rows`` (a JSON array under the
+  page's ``columns``, explained by :data:`ROW_LEGEND` in the same payload): ~28 cl100k tokens a
+  model, where an object with keys cost ~50.
+* :func:`table_row`, one line of the text table: the same cells space-separated, ``-`` for an
+  unknown number, ``=`` for a max output equal to the context and no leading ``0`` before a
+  price's decimal point (each a token saved), explained by :data:`TABLE_LEGEND`: ~24 tokens.
+
+``bench/tokens.py`` measures both, and both together. :class:`CompactModel` is the record the
+detail (``get_model``) builds on.
 
 Prices: the API sends USD *per token* as decimal strings; we multiply by 1,000,000 exactly in
 ``Decimal``. A negative price (``"-1"``, router models such as ``openrouter/auto``) means the price
@@ -41,13 +44,17 @@ CAPABILITY_LETTERS: dict[Capability, str] = {"tools": "T", "json": "J", "structu
 MODALITY_LETTERS = {"text": "t", "image": "i", "file": "f", "audio": "a", "video": "v"}
 _MODALITY_ORDER = {name: index for index, name in enumerate(MODALITY_LETTERS)}
 
-TABLE_COLUMNS = "id context max_output usd_in usd_out [modalities] [capabilities] [exp=expiration date]"
-TABLE_LEGEND = (
-    "usd_in/usd_out: USD per 1M input/output tokens ('variable' = depends on the routed model). "
-    "'-' = unknown. modalities shown only when not text-only: inputs, then '>outputs' when not text "
-    "(t=text i=image f=file a=audio v=video). capabilities: T=tools J=json mode (response_format) "
-    "S=structured outputs (json schema) R=reasoning."
+ROW_COLUMNS = ["id", "context", "max_output", "usd_in", "usd_out", "flags"]
+TABLE_COLUMNS = "id context max_output usd_in usd_out [flags]"
+_UNITS = (
+    "context/max_output: tokens. usd_in/usd_out: USD per 1M input/output tokens ('variable' = set by the routed model)"
 )
+FLAGS_LEGEND = (
+    "flags: modalities unless text-only: inputs, then >outputs when not text (t=text i=image f=file a=audio "
+    "v=video); T=tools J=json mode S=structured outputs R=reasoning; exp=removal date"
+)
+TABLE_LEGEND = f"{_UNITS}; '-' = unknown; max_output '=' = same as context. {FLAGS_LEGEND}."
+ROW_LEGEND = f"{_UNITS}; null = unknown. {FLAGS_LEGEND}."
 
 
 def _plain_number(value: float) -> float | int:
@@ -142,14 +149,41 @@ def _price_cell(price: Decimal | None) -> str:
     return decimal_text(value)
 
 
-def compact_json(model: Model) -> dict[str, Any]:
-    """The compact record as JSON-ready data, computed once per model (records are immutable).
+def flags(model: Model) -> str:
+    """Modalities (unless text-only), capability letters and expiry, as in :data:`FLAGS_LEGEND`."""
+    inputs = _ordered(model.architecture.input_modalities)
+    outputs = _ordered(model.architecture.output_modalities)
+    parts: list[str] = []
+    if (inputs or outputs) and (inputs != ["text"] or outputs != ["text"]):
+        code = _modality_code(inputs) or "?"
+        if outputs != ["text"]:
+            code += ">" + (_modality_code(outputs) or "?")
+        parts.append(code)
+    caps = capabilities(model.supported_parameters)
+    if "structured" in caps and "json" in caps:
+        caps.remove("json")  # structured outputs are requested through response_format: S says both
+    if caps:
+        parts.append("".join(CAPABILITY_LETTERS[c] for c in caps))
+    if model.expiration_date:
+        parts.append(f"exp={model.expiration_date}")
+    return " ".join(parts)
 
-    Callers must not mutate the returned dict: it is shared by every answer that shows the model.
+
+def row(model: Model) -> list[Any]:
+    """The cells of :data:`ROW_COLUMNS` for one model, computed once per model (records are immutable).
+
+    Callers must not mutate the returned list: it is shared by every answer that shows the model.
     """
-    cached = model.memo.get("compact_json")
+    cached = model.memo.get("row")
     if cached is None:
-        cached = model.memo["compact_json"] = compact(model).model_dump(mode="json", exclude_none=True)
+        cached = model.memo["row"] = [
+            model.id,
+            model.context_length or None,
+            model.top_provider.max_completion_tokens or None,
+            _json_number(per_million(model.pricing.prompt)),
+            _json_number(per_million(model.pricing.completion)),
+            flags(model),
+        ]
     return cached
 
 
@@ -161,26 +195,19 @@ def table_row(model: Model) -> str:
     return cached
 
 
+def _short_price(cell: str) -> str:
+    return cell[1:] if cell.startswith("0.") else cell  # ".45": one token less than "0.45"
+
+
 def _table_row(model: Model) -> str:
-    inputs = _ordered(model.architecture.input_modalities)
-    outputs = _ordered(model.architecture.output_modalities)
+    context = model.context_length or None
+    max_output = model.top_provider.max_completion_tokens or None
     cells = [
         model.id,
-        str(model.context_length) if model.context_length else "-",
-        str(model.top_provider.max_completion_tokens or "-"),
-        _price_cell(model.pricing.prompt),
-        _price_cell(model.pricing.completion),
+        str(context or "-"),
+        "=" if context and max_output == context else str(max_output or "-"),
+        _short_price(_price_cell(model.pricing.prompt)),
+        _short_price(_price_cell(model.pricing.completion)),
     ]
-    if (inputs or outputs) and (inputs != ["text"] or outputs != ["text"]):
-        code = _modality_code(inputs) or "?"
-        if outputs != ["text"]:
-            code += ">" + (_modality_code(outputs) or "?")
-        cells.append(code)
-    caps = capabilities(model.supported_parameters)
-    if "structured" in caps and "json" in caps:
-        caps.remove("json")  # structured outputs are requested through response_format: S says both
-    if caps:
-        cells.append("".join(CAPABILITY_LETTERS[c] for c in caps))
-    if model.expiration_date:
-        cells.append(f"exp={model.expiration_date}")
-    return " ".join(cells)
+    tail = flags(model)
+    return " ".join([*cells, tail] if tail else cells)

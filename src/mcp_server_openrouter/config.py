@@ -4,6 +4,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, cast, get_args
 
 from pydantic import SecretStr
 
@@ -17,6 +18,10 @@ ENV_CACHE_DIR = "OPENROUTER_CACHE_DIR"
 ENV_TOTAL_TIMEOUT = "OPENROUTER_TOTAL_TIMEOUT"
 ENV_ANSWER_TIMEOUT = "OPENROUTER_ANSWER_TIMEOUT"
 ENV_OFFLINE = "OPENROUTER_OFFLINE"
+ENV_RESULTS = "OPENROUTER_MCP_RESULTS"
+
+Results = Literal["both", "text", "structured"]
+"""Which channels a tool result carries; see :attr:`Settings.results`."""
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_TOTAL_TIMEOUT = 30.0
@@ -47,7 +52,7 @@ class Settings:
     api_key: SecretStr | None = field(default=None, repr=False)
     base_url: str = DEFAULT_BASE_URL
     timeout: float = DEFAULT_TIMEOUT
-    """Seconds one upstream request may take (connect: at most 5)."""
+    """Seconds one upstream request may wait for the upstream (connecting: 5 s)."""
     total_timeout: float = DEFAULT_TOTAL_TIMEOUT
     """Seconds one upstream fetch may take with its retries (it runs in the background)."""
     answer_timeout: float = DEFAULT_ANSWER_TIMEOUT
@@ -58,6 +63,10 @@ class Settings:
     """Where the last good full catalog is saved; ``None`` = the platform's user cache dir."""
     offline: bool = False
     """Never touch the network: answer from the cache, the saved catalog or the snapshot."""
+    results: Results = "both"
+    """Channels of a tool result: ``both`` (text and structuredContent, as the spec's SHOULD asks),
+    ``text`` (no structuredContent, no outputSchema) or ``structured`` (empty text). Each channel
+    is complete on its own; one channel halves the tokens for clients that forward both."""
 
     def __repr__(self) -> str:
         key = "set" if self.api_key is not None else "unset"
@@ -65,7 +74,7 @@ class Settings:
             f"Settings(api_key={key}, base_url={self.base_url!r}, timeout={self.timeout}, "
             f"total_timeout={self.total_timeout}, answer_timeout={self.answer_timeout}, "
             f"cache_ttl={self.cache_ttl}, cache_dir={self.cache_dir}, "
-            f"offline={self.offline})"
+            f"offline={self.offline}, results={self.results!r})"
         )
 
     @classmethod
@@ -79,6 +88,9 @@ class Settings:
         if offline_text not in _TRUE | _FALSE:
             raise SettingsError(f"{ENV_OFFLINE} must be 1/true/yes or 0/false/no, got {offline_text!r}")
         cache_dir = (env.get(ENV_CACHE_DIR) or "").strip()
+        results = (env.get(ENV_RESULTS) or "").strip().lower() or "both"
+        if results not in get_args(Results):
+            raise SettingsError(f"{ENV_RESULTS} must be both, text or structured, got {results[:40]!r}")
         return cls(
             api_key=_clean_key(env.get(ENV_API_KEY)),
             base_url=base_url,
@@ -90,6 +102,7 @@ class Settings:
             cache_ttl=_seconds(env, ENV_CACHE_TTL, DEFAULT_CACHE_TTL, low=0, high=86_400, low_inclusive=True),
             cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
             offline=offline_text in _TRUE,
+            results=cast(Results, results),
         )
 
 

@@ -1,10 +1,13 @@
 """Upstream :class:`Model` → the detail record ``get_model`` returns, and its text.
 
-Everything in the compact record (:mod:`.compact`) plus what a model needs to *use* the chosen
-model well: description, every non-zero price, price tiers, reasoning support, default
-parameters, knowledge cutoff, creation date, alias target, and the resource URI. The same rules
-as the compact record: prices in USD per million tokens (per-unit prices — request, image, web
-search — in USD each, named so), negative prices shown as ``variable``, nothing null or empty.
+Everything in a list row (:mod:`.compact`, with modalities and capabilities in words rather than
+codes, so no legend of codes is needed) plus what a model needs to *use*
+the chosen model well: name, description, every non-zero price, price tiers, reasoning support,
+default parameters, knowledge cutoff, creation date and alias target. The same rules as the row:
+prices in USD per million tokens (per-unit prices — request, image, web search — in USD each,
+named so), negative prices shown as ``variable``, nothing null or empty. The units are said once
+per answer (:data:`DETAIL_LEGEND` in the structured part, inline in the text), and so is where
+the full upstream record is (the resource ``openrouter://models/{id}``), rather than per model.
 """
 
 from datetime import UTC, datetime
@@ -13,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from .compact import CompactModel, JsonNumber, Usd, compact, decimal_text, per_million
+from .compact import JsonNumber, Usd, compact, decimal_text, per_million
 from .openrouter.models import Model, PriceOverride, Pricing
 
 URI_PREFIX = "openrouter://models/"
@@ -32,6 +35,11 @@ PER_TOKEN_PRICES = {
 PER_UNIT_PRICES = {"request": "request", "image": "image_in", "image_output": "image_out", "web_search": "web_search"}
 
 Number = Usd
+DETAIL_LEGEND = (
+    "context/max_output: tokens. usd_in/usd_out/usd_per_m: USD per 1M tokens ('variable' = set by the routed "
+    "model); usd_each: USD per request/image/web search; a tier's prices apply when its 'when' holds. "
+    f"Full upstream record: resource {URI_PREFIX}{{id}}."
+)
 MAX_DESCRIPTION = 1_000
 """Characters of description kept (2026 API text is <= ~340; older texts ran to 3,600). The
 resource has the full text; a cut one says so and where to find the rest."""
@@ -92,11 +100,20 @@ class ReasoningInfo(BaseModel):
     default_effort: str | None = None
 
 
-class ModelDetail(CompactModel):
-    """One model in full: the compact fields plus description, prices, tiers and defaults."""
+class ModelDetail(BaseModel):
+    """One model in full: the row's fields plus description, prices, tiers and defaults."""
 
+    model_config = ConfigDict(frozen=True)
+
+    id: str
     name: str | None = None
-    uri: str
+    context: int | None = None
+    max_output: int | None = None
+    usd_in: Usd | None = None
+    usd_out: Usd | None = None
+    modalities: str | None = Field(None, description="inputs>outputs, omitted when text only")
+    caps: str | None = None
+    expires: str | None = Field(None, description="removal date")
     description: str | None = None
     usd_per_m: dict[str, Number] | None = Field(None, description="other prices, USD/1M tokens")
     usd_each: dict[str, Number] | None = Field(None, description="USD per request/image/web search")
@@ -157,8 +174,15 @@ def _description(model: Model) -> str | None:
     return text[:MAX_DESCRIPTION].rstrip() + f"… (full text: {model_uri(model.id)})"
 
 
+def _modalities(inputs: list[str] | None, outputs: list[str] | None) -> str | None:
+    if not inputs and not outputs:
+        return None
+    return "+".join(inputs or ["text"]) + ">" + "+".join(outputs or ["text"])
+
+
 def detail(model: Model) -> ModelDetail:
     """The full record of one model (see the module docstring)."""
+    base = compact(model)
     per_m, each = _other_prices(model.pricing)
     tiers = [t for t in (_tier(o) for o in model.pricing.overrides) if t is not None]
     defaults = {k: v for k, v in (model.default_parameters or {}).items() if v is not None}
@@ -167,9 +191,15 @@ def detail(model: Model) -> ModelDetail:
         datetime.fromtimestamp(model.created, UTC).date().isoformat() if model.created and model.created > 0 else None
     )
     return ModelDetail(
-        **compact(model).model_dump(exclude_none=True),
+        id=model.id,
         name=model.name or None,
-        uri=model_uri(model.id),
+        context=base.context,
+        max_output=base.max_output,
+        usd_in=base.usd_in,
+        usd_out=base.usd_out,
+        modalities=_modalities(base.inputs, base.outputs),
+        caps=",".join(base.caps) if base.caps else None,
+        expires=base.expires,
         description=_description(model),
         usd_per_m=per_m or None,
         usd_each=each or None,
@@ -196,7 +226,7 @@ def _pairs(values: dict[str, Number | None]) -> str:
 
 def detail_text(record: ModelDetail) -> str:
     """A compact, readable block for one detail record (what the model reads)."""
-    head = f"{record.id}" + (f" ({record.name})" if record.name else "") + f" {record.uri}"
+    head = f"{record.id}" + (f" ({record.name})" if record.name else "")
     facts: list[str] = []
     if record.context:
         facts.append(f"context {record.context}")
@@ -209,10 +239,10 @@ def detail_text(record: ModelDetail) -> str:
         facts.append("USD each: " + _pairs(dict(record.usd_each)))
     if record.discount:
         facts.append(f"discount {_fmt(record.discount)}")
-    if record.inputs or record.outputs:
-        facts.append("+".join(record.inputs or ["text"]) + ">" + "+".join(record.outputs or ["text"]))
+    if record.modalities:
+        facts.append(record.modalities)
     if record.caps:
-        facts.append("caps " + ",".join(record.caps))
+        facts.append("caps " + record.caps)
     lines = [head, "; ".join(facts)]
     extra: list[str] = []
     for tier in record.tiers or []:
@@ -243,4 +273,4 @@ def detail_text(record: ModelDetail) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["URI_PREFIX", "ModelDetail", "detail", "detail_text", "model_uri"]
+__all__ = ["DETAIL_LEGEND", "URI_PREFIX", "ModelDetail", "detail", "detail_text", "model_uri"]

@@ -19,7 +19,7 @@ from . import __version__, errortext, resources
 from .catalog import Catalog, utcnow
 from .config import Settings
 from .openrouter import RetryPolicy
-from .tools import count_models, get_model, list_models, list_models_for_user
+from .tools import count_models, get_model, list_models, list_models_for_user, use_results
 
 logger = logging.getLogger(__name__)
 
@@ -99,10 +99,8 @@ def build_server(
         instructions=INSTRUCTIONS,
         website_url="https://openrouter.ai/models",
         tools=[
-            list_models.build(catalog),
-            count_models.build(catalog),
-            get_model.build(catalog),
-            list_models_for_user.build(catalog),
+            use_results(tool.build(catalog), settings.results)
+            for tool in (list_models, count_models, get_model, list_models_for_user)
         ],
         lifespan=lifespan,
         log_level="WARNING",

@@ -5,9 +5,10 @@ from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
-from mcp_types import ToolAnnotations
+from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import ValidationError
 
+from mcp_server_openrouter.config import Results
 from mcp_server_openrouter.errortext import MAX_PROBLEMS, describe_invalid, quote
 
 from .schema import inline_refs, slim
@@ -19,8 +20,11 @@ class CatalogTool(Tool):
     """A ``Tool`` that refuses unknown argument names and words validation errors briefly.
 
     An unknown name is usually a typo (``min_ctx``); ignoring it would answer a different question
-    than the one asked, so it is an error naming the valid arguments.
+    than the one asked, so it is an error naming the valid arguments. A successful result carries
+    the channels :attr:`results` names (see :func:`use_results`).
     """
+
+    results: Results = "both"
 
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
         known = set(self.parameters.get("properties", {}))
@@ -33,7 +37,7 @@ class CatalogTool(Tool):
                 f"valid: {', '.join(sorted(known)) or 'none'}"
             )
         try:
-            return await super().run(arguments, context, convert_result)
+            result = await super().run(arguments, context, convert_result)
         except UnexpectedToolError:
             raise
         except ToolError as exc:
@@ -42,6 +46,25 @@ class CatalogTool(Tool):
                     f"Error executing tool {self.name}: {describe_invalid(exc.__cause__)}"
                 ) from exc.__cause__
             raise
+        if not isinstance(result, CallToolResult) or result.is_error or self.results == "both":
+            return result
+        if self.results == "text":
+            return CallToolResult(content=result.content)
+        return CallToolResult(content=[], structured_content=result.structured_content)
+
+
+def use_results(tool: Tool, results: Results) -> Tool:
+    """Make ``tool`` send only the channels ``results`` names (``OPENROUTER_MCP_RESULTS``).
+
+    Text only: no ``structuredContent`` and no ``outputSchema`` (a schema the server does not honour
+    would make validating clients reject every result). Structured only: an empty ``content`` list,
+    which clients that prefer text read as "use the structured content" (kimi-code, hermes-agent).
+    """
+    if isinstance(tool, CatalogTool):
+        tool.results = results
+    if results == "text":
+        tool.fn_metadata.output_schema = None
+    return tool
 
 
 def build_tool(fn: Callable[..., Any], *, title: str) -> Tool:

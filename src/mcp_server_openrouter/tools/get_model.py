@@ -8,7 +8,7 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, BeforeValidator, Field
 
 from mcp_server_openrouter.catalog import Catalog
-from mcp_server_openrouter.detail import ModelDetail, detail, detail_text
+from mcp_server_openrouter.detail import DETAIL_LEGEND, URI_PREFIX, ModelDetail, detail, detail_text
 from mcp_server_openrouter.errortext import quote
 
 from . import build_tool
@@ -33,6 +33,7 @@ class ModelDetails(BaseModel):
 
     models: list[ModelDetail]
     source: SourceField
+    legend: str
 
 
 def build(catalog: Catalog) -> Tool:
@@ -50,8 +51,9 @@ def build(catalog: Catalog) -> Tool:
                 f"Unknown model ID {'; '.join(hints)}. IDs are case-sensitive; list_models(q=...) finds them."
             )
         records = [detail(full.value.by_id[i]) for i in wanted]
-        result = ModelDetails(models=records, source=Source.of(full.provenance))
-        text = "\n\n".join(detail_text(r) for r in records) + f"\nData: {full.provenance.describe()}."
+        result = ModelDetails(models=records, source=Source.of(full.provenance), legend=DETAIL_LEGEND)
+        blocks = "\n\n".join(detail_text(r) for r in records)
+        text = f"{blocks}\nData: {full.provenance.describe()}. Full upstream record: resource {URI_PREFIX}{{id}}."
         return CallToolResult(
             content=[TextContent(type="text", text=text)],
             structured_content=result.model_dump(mode="json", exclude_none=True),

@@ -1,0 +1,132 @@
+"""Each channel of a result stands alone, and OPENROUTER_MCP_RESULTS sends one channel on request.
+
+Claude Code gives the model only the JSON of ``structuredContent``; kimi-code and hermes-agent only
+the text; opencode both (``../shared/FINDINGS.md``). So a model reading either channel alone must
+learn the unit, every code, how fresh the data is, the total, where the next page starts and how
+to get details; structured content must validate against the published ``outputSchema``; and a
+text-only server must not publish a schema it does not honour.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx2
+import jsonschema
+import pytest
+from mcp import Client
+from mcp_types import CallToolResult
+from pydantic import SecretStr
+
+from mcp_server_openrouter.config import Results, Settings, SettingsError
+
+from .conftest import FAKE_BASE_URL, FAST_RETRY, TEST_KEY
+from .fake_upstream import FakeOpenRouter
+from .helpers import call, ids_of, text_of
+
+pytestmark = pytest.mark.anyio
+
+CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("list_models", {"limit": 5}),
+    ("list_models", {"output_modalities": ["all"], "offset": 545}),  # the last page
+    ("count_models", {"supported_parameters": ["tools"]}),
+    ("get_model", {"ids": ["anthropic/claude-sonnet-4.5", "openrouter/auto"]}),
+    ("list_models_for_user", {"limit": 3}),
+]
+
+
+def server_settings(results: Results) -> Settings:
+    return Settings(api_key=SecretStr(TEST_KEY), base_url=FAKE_BASE_URL, results=results)
+
+
+@pytest.fixture(params=["both", "text", "structured"])
+async def mode_client(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, Client]]:
+    from mcp_server_openrouter.server import create_server
+
+    results: Results = request.param
+    upstream = FakeOpenRouter(api_key=TEST_KEY)
+    server = create_server(server_settings(results), transport=upstream.transport(), retry=FAST_RETRY)
+    async with Client(server) as client:
+        yield results, client
+
+
+def texts(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+async def test_each_mode_sends_its_channels_and_publishes_only_schemas_it_honours(
+    mode_client: tuple[str, Client],
+) -> None:
+    mode, client = mode_client
+    schemas = {t.name: t.output_schema for t in (await client.list_tools()).tools}
+    for tool, arguments in CALLS:
+        result = await call(client, tool, arguments)
+        assert not result.is_error, texts(result)
+        if mode == "text":
+            assert result.structured_content is None
+            assert schemas[tool] is None
+        else:
+            assert result.structured_content is not None
+            schema = schemas[tool]
+            assert schema is not None
+            validator: Any = jsonschema.Draft202012Validator(schema)
+            validator.validate(result.structured_content)
+        assert (texts(result) == "") == (mode == "structured")
+
+    error = await call(client, "list_models", {"category": "cooking"})
+    assert error.is_error
+    assert error.structured_content is None  # errors are text in every mode
+    assert "category" in text_of(error)
+
+
+async def test_a_list_page_is_complete_in_each_channel_alone(client: Client) -> None:
+    result = await call(client, "list_models", {"output_modalities": ["all"], "limit": 3, "offset": 3})
+    text = texts(result)
+    page = result.structured_content
+    assert page is not None
+
+    facts_in_text = [
+        "USD per 1M input/output tokens",
+        "t=text i=image f=file a=audio v=video",
+        "T=tools J=json mode S=structured outputs R=reasoning",
+        "Data: live OpenRouter data, ",  # kind and date
+        "Models 4-6 of 549",  # the total
+        "next page: offset=6",
+        "get_model(ids)",
+    ]
+    for fact in facts_in_text:
+        assert fact in text, fact
+    legend = page["legend"]
+    for fact in ("USD per 1M input/output tokens", "t=text i=image", "T=tools J=json mode", "get_model(ids)"):
+        assert fact in legend, fact
+    assert "offset=next_offset" in legend
+    assert (page["total"], page["offset"], page["next_offset"]) == (549, 3, 6)
+    assert page["source"]["kind"] == "live"
+    assert page["source"]["as_of"][:10] in text  # the same date in both
+    rows_in_text = text.splitlines()[2:5]
+    assert [line.split(" ")[0] for line in rows_in_text] == ids_of(page)
+
+
+async def test_freshness_says_why_in_each_channel_when_not_live(upstream: FakeOpenRouter) -> None:
+    from mcp_server_openrouter.server import create_server
+
+    upstream.fail = lambda _request: httpx2.Response(503, json={"error": {"message": "down"}})
+    server = create_server(server_settings("both"), transport=upstream.transport(), retry=FAST_RETRY)
+    async with Client(server) as client:
+        result = await call(client, "count_models", {})
+    assert result.structured_content is not None
+    source = result.structured_content["source"]
+    assert source["kind"] == "snapshot"
+    assert source["note"].startswith("OpenRouter unavailable: OpenRouter answered HTTP 503")
+    assert (
+        texts(result) == f"414 models match. Data: OFFLINE: bundled catalog snapshot of 2026-08-18 ({source['note']})."
+    )
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", "both"), ("TEXT", "text"), (" structured ", "structured")])
+def test_the_results_setting_is_read_from_the_environment(value: str, expected: str) -> None:
+    assert Settings.from_env({"OPENROUTER_MCP_RESULTS": value}).results == expected
+
+
+def test_an_unknown_results_setting_is_refused_with_the_choices() -> None:
+    with pytest.raises(SettingsError, match="OPENROUTER_MCP_RESULTS must be both, text or structured"):
+        Settings.from_env({"OPENROUTER_MCP_RESULTS": "json"})
