@@ -44,7 +44,7 @@ TARGET_PER_MODEL = {"structured-only": 30, "content-only": 25, "both": 55}
 TARGET_DEFAULT_CALL = 1_000
 TARGET_DETAIL = 170
 TARGET_ANY_CALL = 20_000
-TARGET_TOOLS_LIST = 2_000
+TARGET_TOOLS_LIST = 2_600  # all tools, after the six of issues 11 and 12
 KEY = "sk-or-bench"
 
 
@@ -111,6 +111,19 @@ async def calls_table() -> list[str]:
             None,
         ),
         ("list_models, last page", "list_models", {"offset": 410}, None),
+        ("list_models sort=coding-high-to-low (index column)", "list_models", {"sort": "coding-high-to-low"}, None),
+        (
+            "list_models min intelligence 40, max agentic 60 (2 index columns)",
+            "list_models",
+            {"min_intelligence_index": 40, "max_agentic_index": 60},
+            None,
+        ),
+        (
+            "list_models every local filter at once",
+            "list_models",
+            {"min_price": 0.1, "max_output_price": 20, "min_age_days": 0, "min_coding_index": 10, "limit": 100},
+            None,
+        ),
         ("count_models default", "count_models", {}, None),
         ("count_models with filters", "count_models", {"supported_parameters": ["tools"], "max_price": 1}, None),
         ("list_models_for_user default (25 models)", "list_models_for_user", {}, None),

@@ -47,8 +47,10 @@ async def test_one_model_in_full(client: Client, upstream: FakeOpenRouter) -> No
     assert model["defaults"] == {k: v for k, v in source["default_parameters"].items() if v is not None}
     assert upstream.params() == {"output_modalities": "all"}
     legend = structured(result)["legend"]
-    assert "usd_in/usd_out/usd_per_m: USD per 1M tokens" in legend
-    assert "usd_each: USD per request/image/web search" in legend
+    assert "USD per 1M tokens: usd_in, usd_out, usd_per_m" in legend
+    assert "USD each: usd_each" in legend  # this model has a per-search price
+    assert "when its 'when' holds" in legend  # and a tier
+    assert ("Artificial Analysis" in legend) == ("intelligence" in model)  # only what is there is explained
     assert "resource openrouter://models/{id}" in legend
     text = text_of(result)
     assert text.startswith("anthropic/claude-sonnet-4.5 (Anthropic: Claude Sonnet 4.5)\ncontext 1000000;")

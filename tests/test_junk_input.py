@@ -15,6 +15,7 @@ from mcp import Client, MCPError
 from mcp_types import CallToolResult, ResourceTemplateReference
 
 from mcp_server_openrouter.errortext import MAX_ERROR_CHARS, cap, describe_invalid, quote
+from mcp_server_openrouter.tools.arguments import FILTERS
 
 from .helpers import call, structured, text_of
 
@@ -40,19 +41,9 @@ JUNK: dict[str, Any] = {
     "empty-list": [],
     "empty-string": "",
 }
-FILTERS = [
-    "supported_parameters",
-    "min_context",
-    "max_price",
-    "input_modalities",
-    "output_modalities",
-    "model_authors",
-    "q",
-    "category",
-]
 TOOL_ARGUMENTS = {
     "list_models": [*FILTERS, "sort", "limit", "offset"],
-    "count_models": FILTERS,
+    "count_models": list(FILTERS),
     "get_model": ["ids"],
     "list_models_for_user": ["limit", "offset"],
 }

@@ -124,13 +124,17 @@ def test_the_installed_wheel_answers_offline(wheel: Path, tmp_path: Path) -> Non
 
 
 def test_uvx_runs_the_server_from_a_checkout(tmp_path: Path) -> None:
+    # A copy at a new path: uv keys a local project's build on its path and pyproject.toml, so
+    # running from ROOT could run an older build of the source (seen: a stale get_model text).
+    checkout = tmp_path / "checkout"
+    shutil.copytree(ROOT, checkout, ignore=shutil.ignore_patterns(".*", "node_modules", "interop", "tests", "bench"))
     done = subprocess.run(
         [
             uv(),
             "tool",
             "run",
             "--from",
-            str(ROOT),
+            str(checkout),
             "mcp-server-openrouter",
             "--offline",
             "query",
@@ -149,7 +153,7 @@ def test_uvx_runs_the_server_from_a_checkout(tmp_path: Path) -> None:
     )
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("openrouter/auto (Auto Router) openrouter://models/openrouter/auto")
+    assert done.stdout.startswith("openrouter/auto (Auto Router)\ncontext 2000000; USD/1M tokens: in variable")
 
 
 def test_the_readme_names_every_tool_and_every_environment_variable() -> None:

@@ -317,7 +317,7 @@ class Catalog:
     def _local(self, query: ModelsQuery, reason: str, cause: Exception | None = None) -> Answer[list[Model]]:
         base = self._offline_base(reason)
         try:
-            return Answer(filter_locally(base.value.models, query), base.provenance)
+            return Answer(filter_locally(base.value.models, query, self._clock()), base.provenance)
         except OfflineUnsupportedError as unsupported:
             raise OfflineUnsupportedError(unsupported.what, reason) from cause
 

@@ -3,7 +3,8 @@
 Everything in a list row (:mod:`.compact`, with modalities and capabilities in words rather than
 codes, so no legend of codes is needed) plus what a model needs to *use*
 the chosen model well: name, description, every non-zero price, price tiers, reasoning support,
-default parameters, knowledge cutoff, creation date and alias target. The same rules as the row:
+default parameters, knowledge cutoff, creation date, alias target and quality: the three
+Artificial Analysis indices and the best :data:`ARENA_PLACEMENTS` Design Arena placements. The same rules as the row:
 prices in USD per million tokens (per-unit prices — request, image, web search — in USD each,
 named so), negative prices shown as ``variable``, nothing null or empty. The units are said once
 per answer (:data:`DETAIL_LEGEND` in the structured part, inline in the text), and so is where
@@ -17,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from .compact import JsonNumber, Usd, compact, decimal_text, per_million
-from .openrouter.models import Model, PriceOverride, Pricing
+from .openrouter.models import INDICES, Model, PriceOverride, Pricing
 
 URI_PREFIX = "openrouter://models/"
 
@@ -35,11 +36,28 @@ PER_TOKEN_PRICES = {
 PER_UNIT_PRICES = {"request": "request", "image": "image_in", "image_output": "image_out", "web_search": "web_search"}
 
 Number = Usd
-DETAIL_LEGEND = (
-    "context/max_output: tokens. usd_in/usd_out/usd_per_m: USD per 1M tokens ('variable' = set by the routed "
-    "model); usd_each: USD per request/image/web search; a tier's prices apply when its 'when' holds. "
-    f"Full upstream record: resource {URI_PREFIX}{{id}}."
-)
+_LEGEND_PARTS = {
+    "": "Tokens: context, max_output. USD per 1M tokens: usd_in, usd_out, usd_per_m ('variable' = set by the routed "
+    "model).",
+    "usd_each": "USD each: usd_each.",
+    "tiers": "A tier applies when its 'when' holds.",
+    "intelligence": "intelligence/coding/agentic: Artificial Analysis index.",
+    "arena": "arena: best Design Arena category #rank Elo.",
+    "_": f"Full record: resource {URI_PREFIX}{{id}}.",
+}
+DETAIL_LEGEND = " ".join(_LEGEND_PARTS.values())
+"""What every field of a detail record means; :func:`legend` keeps the parts an answer needs."""
+
+
+def legend(records: list["ModelDetail"]) -> str:
+    """:data:`DETAIL_LEGEND` without the parts about fields none of ``records`` has."""
+    present = {key for r in records for key in r.model_dump(exclude_none=True)}
+    if present & {"coding", "agentic"}:
+        present.add("intelligence")
+    return " ".join(text for key, text in _LEGEND_PARTS.items() if key in ("", "_") or key in present)
+
+
+ARENA_PLACEMENTS = 2
 MAX_DESCRIPTION = 1_000
 """Characters of description kept (2026 API text is <= ~340; older texts ran to 3,600). The
 resource has the full text; a cut one says so and where to find the rest."""
@@ -126,6 +144,10 @@ class ModelDetail(BaseModel):
     knowledge_cutoff: str | None = None
     created: str | None = Field(None, description="date added to OpenRouter")
     alias_of: str | None = Field(None, description="the model this alias ID points to")
+    intelligence: JsonNumber | None = None
+    coding: JsonNumber | None = None
+    agentic: JsonNumber | None = None
+    arena: str | None = None
 
 
 def _hhmm(value: int | str | None) -> str:
@@ -180,6 +202,20 @@ def _modalities(inputs: list[str] | None, outputs: list[str] | None) -> str | No
     return "+".join(inputs or ["text"]) + ">" + "+".join(outputs or ["text"])
 
 
+def _arena(model: Model) -> str | None:
+    """The best Design Arena placements: lowest rank first, then highest Elo."""
+    placements = [p for p in (model.benchmarks.design_arena if model.benchmarks else []) if p.rank or p.elo]
+    placements.sort(key=lambda p: (p.rank or 10**6, -(p.elo or 0)))
+    shown = [
+        ("" if p.arena == "models" else f"{p.arena or '?'}/")
+        + (p.category or "?")
+        + (f" #{p.rank}" if p.rank else "")
+        + (f" {p.elo:g}" if p.elo else "")
+        for p in placements[:ARENA_PLACEMENTS]
+    ]
+    return ", ".join(shown) or None
+
+
 def detail(model: Model) -> ModelDetail:
     """The full record of one model (see the module docstring)."""
     base = compact(model)
@@ -210,6 +246,8 @@ def detail(model: Model) -> ModelDetail:
         knowledge_cutoff=model.knowledge_cutoff or None,
         created=created,
         alias_of=(model.alias_target.slug if model.alias_target else None) or None,
+        **{name: model.benchmarks.index(name) if model.benchmarks else None for name in INDICES},
+        arena=_arena(model),
     )
 
 
@@ -259,6 +297,15 @@ def detail_text(record: ModelDetail) -> str:
         extra.append("reasoning: " + ", ".join(b for b in bits if b))
     if record.defaults:
         extra.append("defaults: " + ", ".join(f"{k}={v}" for k, v in record.defaults.items()))
+    indices: dict[str, Number | None] = {
+        "intelligence": record.intelligence,
+        "coding": record.coding,
+        "agentic": record.agentic,
+    }
+    if any(v is not None for v in indices.values()):
+        extra.append("Artificial Analysis indices (0-100): " + _pairs(indices))
+    if record.arena:
+        extra.append(f"Design Arena best (category #rank Elo): {record.arena}")
     dates = [
         f"knowledge cutoff {record.knowledge_cutoff}" if record.knowledge_cutoff else "",
         f"added {record.created}" if record.created else "",
@@ -273,4 +320,4 @@ def detail_text(record: ModelDetail) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["DETAIL_LEGEND", "URI_PREFIX", "ModelDetail", "detail", "detail_text", "model_uri"]
+__all__ = ["DETAIL_LEGEND", "URI_PREFIX", "ModelDetail", "detail", "detail_text", "legend", "model_uri"]

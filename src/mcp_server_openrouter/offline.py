@@ -10,15 +10,26 @@ what the upstream documents; where it is silent, the reading an agent most likel
 * ``supported_parameters``: a model matches if it supports **every** listed parameter.
 * ``q``: case-insensitive substring of the ID, canonical slug or display name.
 * ``context``: ``context_length >= context``.
-* ``max_price`` ($/M input tokens): prompt price per million ``<= max_price``. Models with a
-  variable (router) or unknown prompt price are excluded, as they cannot be shown to be cheap.
+* ``min_price`` / ``max_price`` ($/M input tokens): prompt price per million within the bounds;
+  ``min_output_price`` / ``max_output_price`` the same on the completion price. Models with a
+  variable (router) or unknown price are excluded by any bound on it: they cannot be shown to be
+  in range.
+* ``min_age_days`` / ``max_age_days``: whole days from ``created`` to now (the injected clock);
+  models without ``created`` are excluded by either bound.
+* ``min_/max_intelligence_index``, ``coding``, ``agentic``: ``benchmarks.artificial_analysis``;
+  a model without that index does not match a bound on it.
 * ``model_authors``: the ID's author slug (before ``/``, ignoring a leading ``~``), case-insensitive.
 * ``sort``: ``newest`` (``created``, newest first), ``pricing-low-to-high`` /
   ``pricing-high-to-low`` (mean of prompt and completion price; variable/unknown last),
-  ``context-high-to-low``. Ties keep the catalog's order.
+  ``context-high-to-low``, ``intelligence-`` / ``coding-`` / ``agentic-high-to-low`` (that
+  Artificial Analysis index) and ``design-arena-elo-high-to-low`` (best Design Arena Elo), models
+  without the score last, as the upstream documents. Ties keep the catalog's order.
 
-``category`` and the popularity, performance and benchmark sorts need data only the upstream has;
-offline they are refused with :class:`OfflineUnsupportedError` rather than answered wrongly.
+``category``, ``arch``, ``providers``, ``distillable``, ``zdr``, ``region``, the tool success
+rates and the popularity, throughput and latency sorts need data only the upstream has (the
+records carry no provider, retention, region or usage data, and ``arch``'s matching rule is
+undocumented); offline they are refused by name with :class:`OfflineUnsupportedError` rather than
+answered wrongly.
 """
 
 import gzip
@@ -30,11 +41,21 @@ from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
-from .openrouter import Model, ModelsQuery, parse_model_list
+from .openrouter import INDICES, Model, ModelsQuery, parse_model_list
 
 SNAPSHOT_FILE = "catalog-snapshot.json.gz"
 
-LOCAL_SORTS = ("newest", "pricing-low-to-high", "pricing-high-to-low", "context-high-to-low")
+INDEX_SORTS = {f"{name}-high-to-low": name for name in INDICES}
+LOCAL_SORTS = (
+    "newest",
+    "pricing-low-to-high",
+    "pricing-high-to-low",
+    "context-high-to-low",
+    *INDEX_SORTS,
+    "design-arena-elo-high-to-low",
+)
+UPSTREAM_ONLY = ("category", "arch", "providers", "distillable", "zdr", "region")
+"""Filters whose data the records lack; with the tool success rates, refused offline by name."""
 
 
 class OfflineUnsupportedError(Exception):
@@ -74,14 +95,49 @@ def _mean_price(model: Model) -> Decimal | None:
 
 def unsupported_offline(query: ModelsQuery) -> str | None:
     """Why ``query`` cannot be answered locally, or ``None`` if it can."""
-    if query.category is not None:
-        return "the 'category' filter"
+    for name in (*UPSTREAM_ONLY, "min_tool_success_rate", "max_tool_success_rate"):
+        value = getattr(query, name)
+        if value is not None and value != ():
+            return f"the '{name}' filter"
     if query.sort is not None and query.sort not in LOCAL_SORTS:
         return f"sort={query.sort!r}"
     return None
 
 
-def _predicate(query: ModelsQuery) -> Callable[[Model], bool]:
+def _in_range(value: Decimal | float | None, low: Decimal | int | None, high: Decimal | int | None) -> bool:
+    """``value`` within the bounds given; an unknown value is within none."""
+    if low is None and high is None:
+        return True
+    if value is None:
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _per_token(bound: Decimal | None) -> Decimal | None:
+    # Compare per-token prices with the bound divided once, instead of multiplying every price.
+    return None if bound is None else bound / 1_000_000
+
+
+def _known_price(price: Decimal | None) -> Decimal | None:
+    return None if price is None or price < 0 else price
+
+
+def _index(model: Model, name: str) -> float | None:
+    return None if model.benchmarks is None else model.benchmarks.index(name)
+
+
+def _best_elo(model: Model) -> float | None:
+    return None if model.benchmarks is None else model.benchmarks.best_elo
+
+
+def _score_first(selected: list[Model], score: Callable[[Model], float | None]) -> list[Model]:
+    """Highest score first, models without one last (catalog order kept among ties)."""
+    scored = [m for m in selected if score(m) is not None]
+    scored.sort(key=lambda m: -(score(m) or 0))
+    return scored + [m for m in selected if score(m) is None]
+
+
+def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
     """The query compiled once into one test per model.
 
     Nothing is cached per model on purpose: a first pass over a 50,000-model catalog that builds
@@ -94,8 +150,16 @@ def _predicate(query: ModelsQuery) -> Callable[[Model], bool]:
     authors = frozenset(a.lower() for a in query.model_authors)
     needle = query.q.casefold() if query.q else None
     context = query.context
-    # Compare per-token prices with the bound divided once, instead of multiplying every price.
-    max_per_token = None if query.max_price is None else query.max_price / 1_000_000
+    prompt_range = (_per_token(query.min_price), _per_token(query.max_price))
+    completion_range = (_per_token(query.min_output_price), _per_token(query.max_output_price))
+    prices = any(b is not None for b in (*prompt_range, *completion_range))
+    ages = query.min_age_days is not None or query.max_age_days is not None
+    indices = [
+        (name, getattr(query, f"min_{name}_index"), getattr(query, f"max_{name}_index"))
+        for name in INDICES
+        if getattr(query, f"min_{name}_index") is not None or getattr(query, f"max_{name}_index") is not None
+    ]
+    now_seconds = now.timestamp()
 
     def matches(model: Model) -> bool:
         arch = model.architecture
@@ -107,9 +171,20 @@ def _predicate(query: ModelsQuery) -> Callable[[Model], bool]:
             return False
         if context is not None and model.context_length < context:
             return False
-        if max_per_token is not None:
-            prompt = model.pricing.prompt
-            if prompt is None or prompt < 0 or prompt > max_per_token:
+        if prices and not (
+            _in_range(_known_price(model.pricing.prompt), *prompt_range)
+            and _in_range(_known_price(model.pricing.completion), *completion_range)
+        ):
+            return False
+        if ages:
+            created = model.created
+            if not created or created <= 0:
+                return False
+            age = int((now_seconds - created) // 86_400)
+            if not _in_range(age, query.min_age_days, query.max_age_days):
+                return False
+        for name, low, high in indices:
+            if not _in_range(_index(model, name), low, high):
                 return False
         if authors and model.author.lower() not in authors:
             return False
@@ -124,12 +199,12 @@ def _predicate(query: ModelsQuery) -> Callable[[Model], bool]:
     return matches
 
 
-def filter_locally(models: list[Model], query: ModelsQuery) -> list[Model]:
-    """Apply ``query`` to ``models`` with the meanings in the module docstring."""
+def filter_locally(models: list[Model], query: ModelsQuery, now: datetime | None = None) -> list[Model]:
+    """Apply ``query`` to ``models`` with the meanings in the module docstring (ages as of ``now``)."""
     reason = unsupported_offline(query)
     if reason is not None:
         raise OfflineUnsupportedError(reason)
-    matches = _predicate(query)
+    matches = _predicate(query, now or datetime.now(UTC))
     selected = [m for m in models if matches(m)]
     match query.sort:
         case "newest":
@@ -141,6 +216,11 @@ def filter_locally(models: list[Model], query: ModelsQuery) -> list[Model]:
             unpriced = [m for m in selected if _mean_price(m) is None]
             priced.sort(key=lambda m: _mean_price(m) or 0, reverse=query.sort == "pricing-high-to-low")
             selected = priced + unpriced
+        case "design-arena-elo-high-to-low":
+            selected = _score_first(selected, _best_elo)
+        case sort if sort in INDEX_SORTS:
+            name = INDEX_SORTS[sort]
+            selected = _score_first(selected, lambda m: _index(m, name))
         case _:
             pass
     return selected

@@ -15,10 +15,11 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
 )
-from .models import Model, ModelList, Pricing, parse_model_list
+from .models import INDICES, Model, ModelList, Pricing, parse_model_list
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "INDICES",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",

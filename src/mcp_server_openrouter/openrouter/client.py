@@ -44,12 +44,20 @@ def _decimal_param(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def _number_param(value: Decimal | int | None) -> str | None:
+    if value is None:
+        return None
+    return str(value) if isinstance(value, int) else _decimal_param(value)
+
+
 @dataclass(frozen=True, slots=True)
 class ModelsQuery:
-    """The filters ``GET /models`` understands, already validated; empty means "not sent".
+    """The filters ``GET /models`` understands (OpenAPI spec 2026-08-22), already validated; empty
+    means "not sent".
 
     Field names are the upstream's query parameters, so :meth:`params` is a plain mapping. Being
-    frozen and hashable, a query is also the natural cache key (issue 4).
+    frozen and hashable, a query is also the natural cache key. Prices are USD per 1M tokens,
+    rates fractions in [0, 1], indices Artificial Analysis scores.
     """
 
     category: str | None = None
@@ -59,22 +67,42 @@ class ModelsQuery:
     sort: str | None = None
     q: str | None = None
     context: int | None = None
+    min_price: Decimal | None = None
     max_price: Decimal | None = None
+    min_output_price: Decimal | None = None
+    max_output_price: Decimal | None = None
+    arch: str | None = None
     model_authors: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    distillable: bool | None = None
+    zdr: bool | None = None
+    """Only ``True`` is sent (the spec has no "false")."""
+    region: str | None = None
+    min_age_days: int | None = None
+    max_age_days: int | None = None
+    min_intelligence_index: Decimal | None = None
+    max_intelligence_index: Decimal | None = None
+    min_coding_index: Decimal | None = None
+    max_coding_index: Decimal | None = None
+    min_agentic_index: Decimal | None = None
+    max_agentic_index: Decimal | None = None
+    min_tool_success_rate: Decimal | None = None
+    max_tool_success_rate: Decimal | None = None
 
     def params(self) -> dict[str, str]:
-        """The query string as the API expects it: lists comma-joined, absent filters omitted."""
-        raw: dict[str, str | None] = {
-            "category": self.category,
-            "supported_parameters": _join(self.supported_parameters),
-            "output_modalities": _join(self.output_modalities),
-            "input_modalities": _join(self.input_modalities),
-            "sort": self.sort,
-            "q": self.q,
-            "context": None if self.context is None else str(self.context),
-            "max_price": None if self.max_price is None else _decimal_param(self.max_price),
-            "model_authors": _join(self.model_authors),
-        }
+        """The query string as the API expects it: lists comma-joined, booleans ``true``/``false``,
+        numbers in plain notation, absent filters omitted."""
+        raw: dict[str, str | None] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, tuple):
+                raw[name] = _join(cast(tuple[str, ...], value))
+            elif isinstance(value, bool):
+                raw[name] = "true" if value else (None if name == "zdr" else "false")
+            elif isinstance(value, Decimal | int):
+                raw[name] = _number_param(value)
+            else:
+                raw[name] = cast(str | None, value)
         return {key: value for key, value in raw.items() if value is not None}
 
 

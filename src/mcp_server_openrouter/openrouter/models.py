@@ -143,6 +143,67 @@ class AliasTarget(_Lenient):
     slug: str | None = None
 
 
+def _mapping_or_none(value: Any) -> Any:
+    return cast(Any, value) if isinstance(value, dict) else None
+
+
+def _placements(value: Any) -> Any:
+    """Keep the well-formed Design Arena entries of a list; anything else is no entries."""
+    if not isinstance(value, list):
+        return []
+    return [v for v in cast(list[Any], value) if isinstance(v, dict)]
+
+
+def _number_or_none(value: Any) -> Any:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+Score = Annotated[float | None, BeforeValidator(_number_or_none)]
+
+
+INDICES = ("intelligence", "coding", "agentic")
+"""The Artificial Analysis indices the API reports, filters (``min_/max_<name>_index``) and sorts by."""
+
+
+class ArtificialAnalysis(_Lenient):
+    """Artificial Analysis indices (0-100 scale)."""
+
+    intelligence_index: Score = None
+    coding_index: Score = None
+    agentic_index: Score = None
+
+
+class ArenaPlacement(_Lenient):
+    """One Design Arena result: the arena, its category, the model's Elo, win rate (%) and rank."""
+
+    arena: str | None = None
+    category: str | None = None
+    elo: Score = None
+    win_rate: Score = None
+    rank: Annotated[
+        int | None, BeforeValidator(lambda v: v if isinstance(v, int) and not isinstance(v, bool) else None)
+    ] = None
+
+
+class Benchmarks(_Lenient):
+    """Quality scores the catalog carries since 2026 (235 of 549 models in 2026-08)."""
+
+    artificial_analysis: Annotated[ArtificialAnalysis | None, BeforeValidator(_mapping_or_none)] = None
+    design_arena: Annotated[list[ArenaPlacement], BeforeValidator(_placements)] = Field(
+        default_factory=list[ArenaPlacement]
+    )
+
+    def index(self, name: str) -> float | None:
+        """``intelligence``, ``coding`` or ``agentic`` index, if known."""
+        scores = self.artificial_analysis
+        return None if scores is None else getattr(scores, f"{name}_index", None)
+
+    @property
+    def best_elo(self) -> float | None:
+        elos = [p.elo for p in self.design_arena if p.elo is not None]
+        return max(elos) if elos else None
+
+
 class Model(_Lenient):
     """One catalog entry. Only ``id`` is required; see the module docstring for the drift rules."""
 
@@ -163,6 +224,7 @@ class Model(_Lenient):
     expiration_date: str | None = None
     reasoning: Reasoning | None = None
     alias_target: AliasTarget | None = None
+    benchmarks: Annotated[Benchmarks | None, BeforeValidator(_mapping_or_none)] = None
 
     memo: dict[str, Any] = Field(default_factory=dict[str, Any], exclude=True, repr=False, validation_alias="__memo__")
     """Room for views derived from this (frozen) record, computed once by their owners. A plain

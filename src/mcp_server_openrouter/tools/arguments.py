@@ -7,7 +7,9 @@ wrong value is refused with them named. Optional arguments accept an explicit ``
 to save tokens (see :mod:`.schema`).
 """
 
+import inspect
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal, cast, get_args
 
@@ -15,7 +17,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
 
 from mcp_server_openrouter.errortext import quote
-from mcp_server_openrouter.openrouter import ModelsQuery
+from mcp_server_openrouter.openrouter import INDICES, ModelsQuery
 
 Category = Literal[
     "programming",
@@ -109,7 +111,12 @@ SupportedParameters = Annotated[
     Field(description="Models supporting all of these, e.g. ['tools']"),
 ]
 MinContext = Annotated[int | None, Field(description="Min context, tokens", ge=1)]
-MaxPrice = Annotated[float | None, Field(description="Max input price, USD/1M tokens", ge=0)]
+# Descriptions are short on purpose: tools/list is paid in every conversation, and the argument's
+# name already says min/max and what is bounded.
+MaxPrice = Annotated[float | None, Field(description="USD/1M input tokens", ge=0)]
+MinPrice = MaxPrice
+MinOutputPrice = Annotated[float | None, Field(description="USD/1M output tokens", ge=0)]
+MaxOutputPrice = MinOutputPrice
 MAX_AUTHORS = 50
 AuthorSlug = Annotated[str, Field(max_length=64)]
 ModelAuthors = Annotated[
@@ -117,11 +124,79 @@ ModelAuthors = Annotated[
     CSV,
     Field(description="Any of, e.g. ['openai','anthropic'] (ID before '/')"),
 ]
+MAX_PROVIDERS = 50
+Providers = Annotated[
+    Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=MAX_PROVIDERS)] | None,
+    CSV,
+    Field(description="Any of, e.g. ['DeepInfra']"),
+]
+Arch = Annotated[str | None, Field(description="Family, e.g. GPT, Claude, Llama", max_length=40)]
+Distillable = Annotated[bool | None, Field(description="true: only distillable; false: exclude them")]
+Zdr = Annotated[bool | None, Field(description="true: only zero-data-retention endpoints")]
+Region = Annotated[Literal["eu", "us"] | None, Field(description="Endpoints' data region")]
+AgeDays = Annotated[int | None, Field(description="Days since added", ge=0)]
+Index = Annotated[float | None, Field(description="Artificial Analysis score, 0-100", ge=0)]
+Rate = Annotated[float | None, Field(description="Tool-call success, 0.9 = 90%", ge=0, le=1)]
+
+
 Search = Annotated[str | None, Field(description="Search in name or ID", max_length=200)]
 CategoryArg = Annotated[Category | None, Field(description="Use case")]
 SortArg = Annotated[Sort | None, Field(description="Omitted: newest first")]
 Limit = Annotated[int, Field(description="Page size", ge=1, le=100)]
 Offset = Annotated[int, Field(description="next_offset of the previous page", ge=0)]
+
+FILTERS: dict[str, Any] = {
+    "supported_parameters": SupportedParameters,
+    "min_context": MinContext,
+    "max_price": MaxPrice,
+    "input_modalities": InputModalities,
+    "output_modalities": OutputModalities,
+    "model_authors": ModelAuthors,
+    "q": Search,
+    "category": CategoryArg,
+    "min_price": MinPrice,
+    "min_output_price": MinOutputPrice,
+    "max_output_price": MaxOutputPrice,
+    "arch": Arch,
+    "providers": Providers,
+    "distillable": Distillable,
+    "zdr": Zdr,
+    "region": Region,
+    "min_age_days": AgeDays,
+    "max_age_days": AgeDays,
+    **{f"{bound}_{name}_index": Index for name in INDICES for bound in ("min", "max")},
+    "min_tool_success_rate": Rate,
+    "max_tool_success_rate": Rate,
+}
+"""Every filter of ``GET /models`` (OpenAPI spec 2026-08-22), by argument name: the one definition
+that ``list_models`` and ``count_models`` share (:func:`with_arguments`). Names are the spec's,
+except ``min_context`` (sent as ``context``, which alone would not say it is a minimum)."""
+
+RANGES = [
+    ("min_context", None),
+    ("min_price", "max_price"),
+    ("min_output_price", "max_output_price"),
+    ("min_age_days", "max_age_days"),
+    *((f"min_{name}_index", f"max_{name}_index") for name in INDICES),
+    ("min_tool_success_rate", "max_tool_success_rate"),
+]
+
+
+def with_arguments(fn: Callable[..., Any], extra: dict[str, tuple[Any, Any]] | None = None) -> Callable[..., Any]:
+    """Give ``fn(**arguments)`` the signature of :data:`FILTERS` (all defaulting to ``None``) plus
+    ``extra`` (name → (annotation, default)): the SDK reads it to build the input schema and to
+    validate the arguments it passes."""
+    parameters = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+        for name, annotation in FILTERS.items()
+    ]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        for name, (annotation, default) in (extra or {}).items()
+    ]
+    return_annotation = inspect.signature(fn).return_annotation
+    fn.__signature__ = inspect.Signature(parameters, return_annotation=return_annotation)  # type: ignore[attr-defined]
+    return fn
 
 
 AUTHOR_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -143,30 +218,57 @@ def _authors(values: list[str] | None) -> tuple[str, ...]:
     return slugs
 
 
-def to_query(
-    *,
-    output_modalities: list[OutputModality] | None = None,
-    input_modalities: list[InputModality] | None = None,
-    supported_parameters: list[Parameter] | None = None,
-    min_context: int | None = None,
-    max_price: float | None = None,
-    model_authors: list[str] | None = None,
-    q: str | None = None,
-    category: Category | None = None,
-    sort: Sort | None = None,
-) -> ModelsQuery:
-    """Validated tool arguments → the normalized upstream query (lists deduplicated and sorted)."""
-    outputs = _unique(list(output_modalities or ()))
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(repr(value))
+
+
+def _check_ranges(arguments: dict[str, Any]) -> None:
+    for low, high in RANGES:
+        if high is None:
+            continue
+        bottom, top = arguments.get(low), arguments.get(high)
+        if bottom is not None and top is not None and bottom > top:
+            raise ToolError(
+                f"{low} ({bottom:g}) is greater than {high} ({top:g}): no model can match; swap or drop one"
+            )
+
+
+def to_query(arguments: dict[str, Any]) -> ModelsQuery:
+    """Validated filter arguments (names as in :data:`FILTERS`, plus ``sort``) → the normalized
+    upstream query: lists deduplicated and sorted, strings trimmed, numbers exact."""
+    get = arguments.get
+    _check_ranges(arguments)
+    outputs = _unique(list(get("output_modalities") or ()))
     if "all" in outputs:
         outputs = ("all",)
+    q = (get("q") or "").strip() or None
+    arch = (get("arch") or "").strip() or None
+    providers = _unique([p.strip() for p in get("providers") or () if p.strip()])
     return ModelsQuery(
-        category=category,
-        supported_parameters=_unique(list(supported_parameters or ())),
+        category=get("category"),
+        supported_parameters=_unique(list(get("supported_parameters") or ())),
         output_modalities=outputs,
-        input_modalities=_unique(list(input_modalities or ())),
-        sort=sort,
-        q=q.strip() if q and q.strip() else None,
-        context=min_context,
-        max_price=None if max_price is None else Decimal(repr(max_price)),
-        model_authors=_authors(model_authors),
+        input_modalities=_unique(list(get("input_modalities") or ())),
+        sort=get("sort"),
+        q=q,
+        context=get("min_context"),
+        min_price=_decimal(get("min_price")),
+        max_price=_decimal(get("max_price")),
+        min_output_price=_decimal(get("min_output_price")),
+        max_output_price=_decimal(get("max_output_price")),
+        arch=arch,
+        model_authors=_authors(get("model_authors")),
+        providers=providers,
+        distillable=get("distillable"),
+        zdr=True if get("zdr") else None,
+        region=get("region"),
+        min_age_days=get("min_age_days"),
+        max_age_days=get("max_age_days"),
+        **{
+            f"{bound}_{name}_index": _decimal(get(f"{bound}_{name}_index"))
+            for name in INDICES
+            for bound in ("min", "max")
+        },
+        min_tool_success_rate=_decimal(get("min_tool_success_rate")),
+        max_tool_success_rate=_decimal(get("max_tool_success_rate")),
     )

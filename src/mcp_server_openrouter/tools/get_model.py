@@ -5,10 +5,10 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, TextContent
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from mcp_server_openrouter.catalog import Catalog
-from mcp_server_openrouter.detail import DETAIL_LEGEND, URI_PREFIX, ModelDetail, detail, detail_text
+from mcp_server_openrouter.detail import URI_PREFIX, ModelDetail, detail, detail_text, legend
 from mcp_server_openrouter.errortext import quote
 
 from . import build_tool
@@ -31,7 +31,14 @@ ModelIds = Annotated[
 class ModelDetails(BaseModel):
     """The requested models, in the order asked."""
 
-    models: list[ModelDetail]
+    # Published as objects with an ID: the fields are self-explanatory and explained by ``legend``,
+    # and their full schema would cost every conversation ~200 tokens of tools/list.
+    models: Annotated[
+        list[ModelDetail],
+        WithJsonSchema(
+            {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}}
+        ),
+    ]
     source: SourceField
     legend: str
 
@@ -51,7 +58,7 @@ def build(catalog: Catalog) -> Tool:
                 f"Unknown model ID {'; '.join(hints)}. IDs are case-sensitive; list_models(q=...) finds them."
             )
         records = [detail(full.value.by_id[i]) for i in wanted]
-        result = ModelDetails(models=records, source=Source.of(full.provenance), legend=DETAIL_LEGEND)
+        result = ModelDetails(models=records, source=Source.of(full.provenance), legend=legend(records))
         blocks = "\n\n".join(detail_text(r) for r in records)
         text = f"{blocks}\nData: {full.provenance.describe()}. Full upstream record: resource {URI_PREFIX}{{id}}."
         return CallToolResult(

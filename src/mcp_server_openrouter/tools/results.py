@@ -13,15 +13,24 @@ its text part is a table (~24 tokens a model; see :mod:`..compact`).
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from mcp_server_openrouter.catalog import Provenance
-from mcp_server_openrouter.compact import ROW_COLUMNS, ROW_LEGEND, TABLE_COLUMNS, TABLE_LEGEND, row, table_row
+from mcp_server_openrouter.compact import (
+    ROW_COLUMNS,
+    ROW_LEGEND,
+    TABLE_COLUMNS,
+    TABLE_LEGEND,
+    decimal_text,
+    row,
+    table_row,
+)
 from mcp_server_openrouter.detail import URI_PREFIX
-from mcp_server_openrouter.openrouter import Model
+from mcp_server_openrouter.openrouter import INDICES, Model, ModelsQuery
 
 
 class Source(BaseModel):
@@ -78,25 +87,78 @@ def _result(structured: BaseModel | dict[str, Any], text: str) -> CallToolResult
 
 DETAILS = f"Details: get_model(ids) or resource {URI_PREFIX}{{id}}."
 PAGE_LEGEND = f"{ROW_LEGEND} Next page: call again with offset=next_offset. {DETAILS}"
+QUALITY_SORTS = {
+    "intelligence-high-to-low": "intelligence",
+    "coding-high-to-low": "coding",
+    "agentic-high-to-low": "agentic",
+    "design-arena-elo-high-to-low": "arena_elo",
+}
+QUALITY_LEGEND = {
+    "intelligence": "intelligence/coding/agentic: Artificial Analysis index (0-100)",
+    "coding": "intelligence/coding/agentic: Artificial Analysis index (0-100)",
+    "agentic": "intelligence/coding/agentic: Artificial Analysis index (0-100)",
+    "arena_elo": "arena_elo: best Design Arena Elo",
+}
 
 
-def page_result(models: Sequence[Model], provenance: Provenance, *, offset: int, limit: int) -> CallToolResult:
+def quality_columns(query: ModelsQuery | None) -> list[str]:
+    """The quality columns a page shows: the index it is sorted by, then those it is bounded by."""
+    if query is None:
+        return []
+    columns = [QUALITY_SORTS[query.sort]] if query.sort in QUALITY_SORTS else []
+    for name in INDICES:
+        if getattr(query, f"min_{name}_index") is not None or getattr(query, f"max_{name}_index") is not None:
+            columns.append(name)
+    return list(dict.fromkeys(columns))
+
+
+def quality(model: Model, column: str) -> float | int | None:
+    """A model's score for a quality column, or ``None`` when the catalog has none."""
+    scores = model.benchmarks
+    if scores is None:
+        return None
+    value = scores.best_elo if column == "arena_elo" else scores.index(column)
+    return None if value is None else (int(value) if value.is_integer() else value)
+
+
+def _cell_text(value: float | int | None) -> str:
+    return "-" if value is None else decimal_text(Decimal(repr(value)))
+
+
+def page_result(
+    models: Sequence[Model], provenance: Provenance, *, offset: int, limit: int, query: ModelsQuery | None = None
+) -> CallToolResult:
     """Slice ``models`` into a page and render it (structured rows + text table).
 
     The structured part is a :class:`ModelPage` assembled from each model's memoized row
-    (:func:`~..compact.row`): a warm page costs list slicing, not 25 validations.
+    (:func:`~..compact.row`): a warm page costs list slicing, not 25 validations. A page sorted or
+    bounded by a quality index shows that index as a column before ``flags`` (only then: it costs
+    tokens, and most models have none).
     """
     total = len(models)
     page = models[offset : offset + limit]
     next_offset = offset + len(page) if offset + len(page) < total else None
+    extra = quality_columns(query)
+    legend, columns, rows = PAGE_LEGEND, ROW_COLUMNS, [row(m) for m in page]
+    text_columns, text_legend, text_rows = TABLE_COLUMNS, TABLE_LEGEND, [table_row(m) for m in page]
+    if extra:
+        notes = " ".join(dict.fromkeys(QUALITY_LEGEND[c] for c in extra))
+        columns = [*ROW_COLUMNS[:5], *extra, ROW_COLUMNS[5]]
+        rows = [[*r[:5], *(quality(m, c) for c in extra), r[5]] for r, m in zip(rows, page, strict=True)]
+        legend = f"{PAGE_LEGEND} {notes}; null = none."
+        text_columns = " ".join([*ROW_COLUMNS[:5], *extra, "[flags]"])
+        text_legend = f"{TABLE_LEGEND} {notes}; '-' = none."
+        text_rows = [
+            _with_quality(line, [quality(m, c) for c in extra]) for line, m in zip(text_rows, page, strict=True)
+        ]
     structured: dict[str, Any] = {
-        "columns": ROW_COLUMNS,
-        "rows": [row(m) for m in page],
+        "columns": columns,
+        "rows": rows,
         "total": total,
         "offset": offset,
         **({"next_offset": next_offset} if next_offset is not None else {}),
         "source": Source.of(provenance).model_dump(mode="json", exclude_none=True),
-        "legend": PAGE_LEGEND,
+        "legend": legend,
     }
     if not page:
         if total:
@@ -107,11 +169,16 @@ def page_result(models: Sequence[Model], provenance: Provenance, *, offset: int,
     more = f"next page: offset={next_offset}" if next_offset is not None else "last page"
     lines = [
         f"Models {offset + 1}-{offset + len(page)} of {total} ({more}). Data: {provenance.describe()}.",
-        f"Columns: {TABLE_COLUMNS}. {TABLE_LEGEND}",
-        *(table_row(m) for m in page),
+        f"Columns: {text_columns}. {text_legend}",
+        *text_rows,
         DETAILS,
     ]
     return _result(structured, "\n".join(lines))
+
+
+def _with_quality(line: str, values: list[float | int | None]) -> str:
+    cells = line.split(" ", 5)
+    return " ".join([*cells[:5], *(_cell_text(v) for v in values), *cells[5:]])
 
 
 def count_result(count: int, provenance: Provenance) -> CallToolResult:
