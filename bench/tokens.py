@@ -43,6 +43,7 @@ POLICIES = ("structured-only", "content-only", "both")
 TARGET_PER_MODEL = {"structured-only": 30, "content-only": 25, "both": 55}
 TARGET_DEFAULT_CALL = 1_000
 TARGET_DETAIL = 170
+TARGET_ESTIMATE = 60
 TARGET_ANY_CALL = 20_000
 TARGET_TOOLS_LIST = 2_600  # all tools, after the six of issues 11 and 12
 KEY = "sk-or-bench"
@@ -134,6 +135,18 @@ async def calls_table() -> list[str]:
             None,
         ),
         ("get_model, 10 models, per model", "get_model", {"ids": ids10}, TARGET_DETAIL),
+        (
+            "estimate_cost, 10 models, per model",
+            "estimate_cost",
+            {
+                "ids": ids10,
+                "input_tokens": 12_000,
+                "output_tokens": 800,
+                "cached_input_tokens": 4_000,
+                "requests": 1_000,
+            },
+            TARGET_ESTIMATE,
+        ),
         ("error: invalid argument", "list_models", {"category": "cooking"}, None),
         ("error: unknown model ID", "get_model", {"ids": ["gpt-4o"]}, None),
     ]

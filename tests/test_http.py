@@ -60,7 +60,13 @@ def app_for(upstream: FakeOpenRouter, **options: Any) -> ASGIApp:
 
 async def exercise(client: Client) -> None:
     tools = await client.list_tools()
-    assert {t.name for t in tools.tools} == {"list_models", "count_models", "get_model", "list_models_for_user"}
+    assert {t.name for t in tools.tools} == {
+        "list_models",
+        "count_models",
+        "get_model",
+        "list_models_for_user",
+        "estimate_cost",
+    }
     page = structured(await call(client, "list_models", {"supported_parameters": ["tools"], "limit": 3}))
     assert len(page["rows"]) == 3
     read = await client.read_resource("openrouter://models/openrouter/auto")

@@ -133,7 +133,13 @@ def test_inspector_cli_over_stdio_in_both_eras(interop: Path, upstream_env: dict
         env=upstream_env,
     )
 
-    assert {t["name"] for t in tools["tools"]} == {"list_models", "count_models", "get_model", "list_models_for_user"}  # type: ignore[index]
+    assert {t["name"] for t in tools["tools"]} == {  # type: ignore[union-attr]
+        "list_models",
+        "count_models",
+        "get_model",
+        "list_models_for_user",
+        "estimate_cost",
+    }  # type: ignore[index]
     assert counted["structuredContent"] == {"count": 549, "source": counted["structuredContent"]["source"]}  # type: ignore[index]
     assert json.loads(read["contents"][0]["text"])["id"] == "openrouter/auto"  # type: ignore[index]
 
@@ -156,5 +162,5 @@ def test_inspector_cli_over_streamable_http_in_both_eras(interop: Path, upstream
             env=upstream_env,
         )
 
-    assert len(listed["tools"]) == 4  # type: ignore[arg-type]
+    assert len(listed["tools"]) == 5  # type: ignore[arg-type]
     assert len(called["structuredContent"]["rows"]) == 2  # type: ignore[index]

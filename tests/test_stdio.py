@@ -38,7 +38,13 @@ async def test_server_process_answers_over_stdio_against_a_loopback_upstream(tmp
         errlog.seek(0)
         stderr = errlog.read()
 
-    assert sorted(t.name for t in tools.tools) == ["count_models", "get_model", "list_models", "list_models_for_user"]
+    assert sorted(t.name for t in tools.tools) == [
+        "count_models",
+        "estimate_cost",
+        "get_model",
+        "list_models",
+        "list_models_for_user",
+    ]
     page = structured(listed)
     assert page["source"]["kind"] == "live"
     assert ids_of(page) == [m["id"] for m in upstream.select({"supported_parameters": "tools"})[:2]]

@@ -8,10 +8,16 @@ from mcp import Client
 pytestmark = pytest.mark.anyio
 
 
-async def test_exactly_the_four_catalog_tools_are_listed(client: Client) -> None:
+async def test_exactly_the_catalog_tools_are_listed(client: Client) -> None:
     tools = (await client.list_tools()).tools
 
-    assert [t.name for t in tools] == ["list_models", "count_models", "get_model", "list_models_for_user"]
+    assert [t.name for t in tools] == [
+        "list_models",
+        "count_models",
+        "get_model",
+        "list_models_for_user",
+        "estimate_cost",
+    ]
 
 
 async def test_tools_are_read_only_open_world_titled_and_described(client: Client) -> None:

@@ -98,19 +98,19 @@ CSV = BeforeValidator(_split_csv)
 OutputModalities = Annotated[
     Annotated[list[OutputModality], Field(max_length=len(get_args(OutputModality)))] | None,
     CSV,
-    Field(description="Any of; 'all' = every model; omitted = text only"),
+    Field(description="Any of; 'all' = every model; default text"),
 ]
 InputModalities = Annotated[
     Annotated[list[InputModality], Field(max_length=len(get_args(InputModality)))] | None,
     CSV,
-    Field(description="Models accepting all of these"),
+    Field(description="All of these"),
 ]
 SupportedParameters = Annotated[
     Annotated[list[Parameter], Field(max_length=len(get_args(Parameter)))] | None,
     CSV,
-    Field(description="Models supporting all of these, e.g. ['tools']"),
+    Field(description="All of these, e.g. ['tools']"),
 ]
-MinContext = Annotated[int | None, Field(description="Min context, tokens", ge=1)]
+MinContext = Annotated[int | None, Field(description="Tokens", ge=1)]
 # Descriptions are short on purpose: tools/list is paid in every conversation, and the argument's
 # name already says min/max and what is bounded.
 MaxPrice = Annotated[float | None, Field(description="USD/1M input tokens", ge=0)]
@@ -122,7 +122,7 @@ AuthorSlug = Annotated[str, Field(max_length=64)]
 ModelAuthors = Annotated[
     Annotated[list[AuthorSlug], Field(max_length=MAX_AUTHORS)] | None,
     CSV,
-    Field(description="Any of, e.g. ['openai','anthropic'] (ID before '/')"),
+    Field(description="Any of, e.g. ['openai'] (ID before '/')"),
 ]
 MAX_PROVIDERS = 50
 Providers = Annotated[
@@ -130,18 +130,18 @@ Providers = Annotated[
     CSV,
     Field(description="Any of, e.g. ['DeepInfra']"),
 ]
-Arch = Annotated[str | None, Field(description="Family, e.g. GPT, Claude, Llama", max_length=40)]
-Distillable = Annotated[bool | None, Field(description="true: only distillable; false: exclude them")]
-Zdr = Annotated[bool | None, Field(description="true: only zero-data-retention endpoints")]
+Arch = Annotated[str | None, Field(description="e.g. GPT, Claude, Llama", max_length=40)]
+Distillable = Annotated[bool | None, Field(description="true: only these; false: none")]
+Zdr = Annotated[bool | None, Field(description="true: zero-data-retention endpoints only")]
 Region = Annotated[Literal["eu", "us"] | None, Field(description="Endpoints' data region")]
 AgeDays = Annotated[int | None, Field(description="Days since added", ge=0)]
-Index = Annotated[float | None, Field(description="Artificial Analysis score, 0-100", ge=0)]
-Rate = Annotated[float | None, Field(description="Tool-call success, 0.9 = 90%", ge=0, le=1)]
+Index = Annotated[float | None, Field(description="Artificial Analysis, 0-100", ge=0)]
+Rate = Annotated[float | None, Field(description="0.9 = 90% of tool calls succeed", ge=0, le=1)]
 
 
-Search = Annotated[str | None, Field(description="Search in name or ID", max_length=200)]
+Search = Annotated[str | None, Field(description="In name or ID", max_length=200)]
 CategoryArg = Annotated[Category | None, Field(description="Use case")]
-SortArg = Annotated[Sort | None, Field(description="Omitted: newest first")]
+SortArg = Annotated[Sort | None, Field(description="Default: newest first")]
 Limit = Annotated[int, Field(description="Page size", ge=1, le=100)]
 Offset = Annotated[int, Field(description="next_offset of the previous page", ge=0)]
 

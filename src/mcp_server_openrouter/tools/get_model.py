@@ -7,7 +7,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
-from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.catalog import Catalog, ModelSet
 from mcp_server_openrouter.detail import URI_PREFIX, ModelDetail, detail, detail_text, legend
 from mcp_server_openrouter.errortext import quote
 
@@ -43,6 +43,15 @@ class ModelDetails(BaseModel):
     legend: str
 
 
+def unknown_ids_error(missing: list[str], catalog: ModelSet) -> ToolError:
+    """The error for unknown IDs: each quoted short, with up to three close matches."""
+    hints: list[str] = []
+    for model_id in missing:
+        close = catalog.close_matches(model_id)
+        hints.append(quote(model_id) + (f" (did you mean {', '.join(close)}?)" if close else ""))
+    return ToolError(f"Unknown model ID {'; '.join(hints)}. IDs are case-sensitive; list_models(q=...) finds them.")
+
+
 def build(catalog: Catalog) -> Tool:
     async def get_model(ids: ModelIds) -> Annotated[CallToolResult, ModelDetails]:
         """Full details of up to 10 models by ID: description, all prices and tiers, reasoning, defaults."""
@@ -50,13 +59,7 @@ def build(catalog: Catalog) -> Tool:
         wanted = list(dict.fromkeys(i.strip() for i in ids))
         missing = [i for i in wanted if i not in full.value.by_id]
         if missing:
-            hints: list[str] = []
-            for model_id in missing:
-                close = full.value.close_matches(model_id)
-                hints.append(quote(model_id) + (f" (did you mean {', '.join(close)}?)" if close else ""))
-            raise ToolError(
-                f"Unknown model ID {'; '.join(hints)}. IDs are case-sensitive; list_models(q=...) finds them."
-            )
+            raise unknown_ids_error(missing, full.value)
         records = [detail(full.value.by_id[i]) for i in wanted]
         result = ModelDetails(models=records, source=Source.of(full.provenance), legend=legend(records))
         blocks = "\n\n".join(detail_text(r) for r in records)

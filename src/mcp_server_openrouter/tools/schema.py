@@ -1,7 +1,8 @@
 """Trim the JSON schemas pydantic generates, because ``tools/list`` is paid in every conversation.
 
-Pydantic emits a ``title`` for every property and object (the name again), and spells an
-optional argument as ``anyOf: [X, {type: null}]`` with ``default: null``. None of that helps a
+Pydantic emits a ``title`` for every property and object (the name again), a ``type`` beside
+every ``enum`` of strings (the values say it), and spells an optional argument as
+``anyOf: [X, {type: null}]`` with ``default: null``. None of that helps a
 model choose arguments. :func:`slim` removes it, keeping every description, type, bound and
 allowed value. The server still *accepts* ``null`` for optional arguments: validation uses the
 pydantic model, not the published schema.
@@ -21,8 +22,9 @@ def _is_null(schema: Any) -> bool:
 def slim(schema: Any, *, descriptions: bool = True) -> Any:
     """A copy of ``schema`` without titles, null branches and ``default: null``.
 
-    ``descriptions=False`` drops every description: output schemas are for validating programs,
-    and what a field means is said once, in the result's text.
+    ``descriptions=False`` (output schemas) drops every description and ``required`` list: output
+    schemas are for validating programs, what a field means is said in the result itself, and
+    results built from our own models always carry their fields.
     """
     if isinstance(schema, list):
         return [slim(item, descriptions=descriptions) for item in cast(list[Any], schema)]
@@ -33,6 +35,8 @@ def slim(schema: Any, *, descriptions: bool = True) -> Any:
     for key, value in node.items():
         if key in ("title", "description") and isinstance(value, str) and (key == "title" or not descriptions):
             continue
+        if key == "required" and not descriptions:
+            continue  # output schemas: our results always carry their fields; every token of tools/list counts
         if key == "properties" and isinstance(value, dict):
             properties = cast(dict[str, Any], value)
             out[key] = {name: slim(sub, descriptions=descriptions) for name, sub in properties.items()}
@@ -48,6 +52,8 @@ def slim(schema: Any, *, descriptions: bool = True) -> Any:
             out["anyOf"] = kept
     if "default" in out and out["default"] is None:
         del out["default"]
+    if "enum" in out and out.get("type") == "string":
+        del out["type"]  # the values say it
     return out
 
 

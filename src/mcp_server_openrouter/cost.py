@@ -1,0 +1,206 @@
+"""What a workload costs on a model, exactly, with OpenRouter's real price structure.
+
+Computed in ``Decimal`` from the upstream's own price strings (USD per token, or per unit for
+requests, images and web searches), so a 1e-7-dollar price times a million requests is exact.
+
+The meanings, as OpenRouter documents or its data shows them:
+
+* **Long-context tiers** (``pricing.overrides[].min_prompt_tokens``) apply when a request's prompt
+  tokens *meet or exceed* the threshold (OpenRouter's provider docs: "applies when input tokens
+  meet or exceed" it); the prompt is every input token, cached and cache-written ones included.
+* **Time-of-day tiers** (``utc_start``/``utc_end``, HHMM numbers) apply from ``utc_start``
+  inclusive to ``utc_end`` exclusive; a window whose start is after its end wraps midnight
+  (``1000``-``100`` = 10:00 to 01:00 the next day). The 2026-08 catalog's windows tile the day
+  exactly this way (``1000-100``, ``100-400``, ``400-600``, ``600-1000``).
+* A tier whose every condition holds replaces the base prices it lists; prices it does not list
+  stay the base ones. When several hold, the one with the highest ``min_prompt_tokens`` wins.
+* **Reasoning tokens** are part of the output tokens (as OpenRouter's usage reports them). They
+  are billed at ``internal_reasoning`` when the model lists it, else at the output price:
+  OpenRouter bills reasoning tokens as output tokens.
+* **Cache**: cached input tokens and cache-written ones are part of the input tokens; they are
+  billed at ``input_cache_read`` / ``input_cache_write`` (5 min) / ``input_cache_write_1h``
+  instead of the input price. A model without such a price bills them at the input price, and
+  the estimate says so.
+* A price of ``-1`` (router models such as ``openrouter/auto``) makes the estimate ``variable``:
+  it depends on the model routed to, and is never shown as free. A price the workload needs but
+  the model does not list is counted as 0 *and stated as an assumption*, never silently.
+* ``pricing.discount`` is reported, not applied: the listed prices are what the model's card
+  shows, and whether a discount applies depends on the endpoint routed to.
+"""
+
+from dataclasses import dataclass, field
+from datetime import time
+from decimal import Decimal
+
+from .openrouter.models import Model, PriceOverride, Pricing
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """One request's usage, and how many such requests. Token counts are per request."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    requests: int = 1
+    cached_input_tokens: int = 0
+    """Of ``input_tokens``, read from the prompt cache."""
+    cache_write_tokens: int = 0
+    """Of ``input_tokens``, written to the prompt cache for 5 minutes."""
+    cache_write_1h_tokens: int = 0
+    """Of ``input_tokens``, written to the prompt cache for 1 hour."""
+    reasoning_tokens: int = 0
+    """Of ``output_tokens``, spent reasoning."""
+    input_images: int = 0
+    output_images: int = 0
+    web_searches: int = 0
+    at_utc: time | None = None
+    """Time of day the requests run, for time-of-day tiers; ``None``: tiers with a window are not applied."""
+
+    @property
+    def fresh_input_tokens(self) -> int:
+        return self.input_tokens - self.cached_input_tokens - self.cache_write_tokens - self.cache_write_1h_tokens
+
+
+@dataclass(slots=True)
+class Estimate:
+    """The cost of a workload on one model. ``None`` totals mean variable (router models)."""
+
+    model_id: str
+    total: Decimal | None
+    per_request: Decimal | None
+    parts: dict[str, Decimal] = field(default_factory=dict[str, Decimal])
+    """USD for all requests, by what was billed (``input``, ``cache_read``, ``output``, ...)."""
+    tier: str | None = None
+    """The price tier applied and why, when one was."""
+    assumptions: list[str] = field(default_factory=list[str])
+
+
+def _minutes(value: int | str | None) -> int | None:
+    if isinstance(value, str):
+        digits = value.replace(":", "")
+        value = int(digits) if digits.isdigit() else None
+    if value is None:
+        return None
+    return (value // 100) * 60 + value % 100
+
+
+def window_holds(start: int | str | None, end: int | str | None, at: time) -> bool:
+    """Whether ``at`` is in the daily UTC window [start, end), wrapping midnight when start > end."""
+    low, high = _minutes(start), _minutes(end)
+    now = at.hour * 60 + at.minute
+    if low is None and high is None:
+        return True
+    low = 0 if low is None else low
+    high = 24 * 60 if high is None else high
+    return low <= now < high if low <= high else (now >= low or now < high)
+
+
+def _hhmm(value: int | str | None) -> str:
+    minutes = _minutes(value)
+    return "?" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def tier_for(pricing: Pricing, workload: Workload) -> tuple[PriceOverride | None, str | None, list[str]]:
+    """The override that applies to ``workload`` (if any), why, and notes about windows not checked."""
+    notes: list[str] = []
+    holding: list[tuple[PriceOverride, str]] = []
+    for override in pricing.overrides:
+        reasons: list[str] = []
+        if override.min_prompt_tokens is not None:
+            if workload.input_tokens < override.min_prompt_tokens:
+                continue
+            reasons.append(f"prompt {workload.input_tokens} >= {override.min_prompt_tokens} tokens")
+        if override.utc_start is not None or override.utc_end is not None:
+            window = f"{_hhmm(override.utc_start)}-{_hhmm(override.utc_end)} UTC"
+            if workload.at_utc is None:
+                notes.append(f"prices vary by time of day ({window} is one window); pass at_utc to apply them")
+                continue
+            if not window_holds(override.utc_start, override.utc_end, workload.at_utc):
+                continue
+            reasons.append(f"{workload.at_utc:%H:%M} UTC in {window}")
+        if reasons:
+            holding.append((override, " and ".join(reasons)))
+    if not holding:
+        return None, None, list(dict.fromkeys(notes))[:1]
+    override, why = max(holding, key=lambda h: h[0].min_prompt_tokens or 0)
+    return override, why, []
+
+
+_TOKEN_PARTS = (
+    # (part, tokens attribute, price key, fallback price key, what the fallback means)
+    ("input", "fresh_input_tokens", "prompt", None, ""),
+    ("cache_read", "cached_input_tokens", "input_cache_read", "prompt", "cached input billed at the input price"),
+    ("cache_write", "cache_write_tokens", "input_cache_write", "prompt", "cache writes billed at the input price"),
+    (
+        "cache_write_1h",
+        "cache_write_1h_tokens",
+        "input_cache_write_1h",
+        "input_cache_write",
+        "1 h cache writes billed at the 5 min write price",
+    ),
+    ("output", "plain_output_tokens", "completion", None, ""),
+    ("reasoning", "reasoning_tokens", "internal_reasoning", "completion", "reasoning billed at the output price"),
+)
+_UNIT_PARTS = (
+    ("request", "requests_each", "request"),
+    ("images_in", "input_images", "image"),
+    ("images_out", "output_images", "image_output"),
+    ("web_search", "web_searches", "web_search"),
+)
+
+
+def estimate(model: Model, workload: Workload) -> Estimate:
+    """The cost of ``workload`` on ``model`` (see the module docstring for every rule)."""
+    override, why, notes = tier_for(model.pricing, workload)
+    assumptions = list(notes)
+
+    def price(key: str) -> Decimal | None:
+        value = getattr(override, key, None) if override is not None else None
+        return value if value is not None else getattr(model.pricing, key, None)
+
+    counts = {
+        "fresh_input_tokens": workload.fresh_input_tokens,
+        "cached_input_tokens": workload.cached_input_tokens,
+        "cache_write_tokens": workload.cache_write_tokens,
+        "cache_write_1h_tokens": workload.cache_write_1h_tokens,
+        "plain_output_tokens": workload.output_tokens - workload.reasoning_tokens,
+        "reasoning_tokens": workload.reasoning_tokens,
+        "requests_each": 1,
+        "input_images": workload.input_images,
+        "output_images": workload.output_images,
+        "web_searches": workload.web_searches,
+    }
+    parts: dict[str, Decimal] = {}
+    variable = False
+
+    def bill(part: str, key: str, rate: Decimal | None, amount: int) -> None:
+        nonlocal variable
+        if rate is None:
+            assumptions.append(f"no {key} price listed: {part} counted as 0")
+        elif rate < 0:
+            variable = True
+        elif rate:
+            parts[part] = rate * amount * workload.requests
+
+    for part, attribute, key, fallback, meaning in _TOKEN_PARTS:
+        tokens = counts[attribute]
+        if not tokens:
+            continue
+        rate = price(key)
+        if rate is None and fallback is not None:
+            rate = price(fallback)
+            if rate is None and fallback == "input_cache_write":
+                rate, meaning = price("prompt"), "1 h cache writes billed at the input price"
+            if meaning and rate is not None:
+                assumptions.append(f"no {key} price: {meaning}")
+        bill(part, key, rate, tokens)
+    for part, attribute, key in _UNIT_PARTS:
+        units, rate = counts[attribute], price(key)
+        if units and not (rate is None and part == "request"):  # most models have no per-request fee
+            bill(part, key, rate, units)
+    if model.pricing.discount:
+        assumptions.append(f"listed prices; a discount of {model.pricing.discount.normalize():f} is not applied")
+    if variable:
+        return Estimate(model.id, None, None, {}, why, ["the price is set by the model routed to"])
+    total = sum(parts.values(), Decimal(0))
+    return Estimate(model.id, total, total / workload.requests, parts, why, assumptions)

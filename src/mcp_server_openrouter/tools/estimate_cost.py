@@ -1,0 +1,171 @@
+"""``estimate_cost``: what a workload costs on up to 10 models, exactly, cheapest first."""
+
+from datetime import time
+from decimal import Decimal
+from typing import Annotated, Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import CallToolResult, TextContent
+from pydantic import BaseModel, Field, WithJsonSchema
+
+from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.compact import decimal_text
+from mcp_server_openrouter.cost import Estimate, Workload, estimate
+from mcp_server_openrouter.errortext import quote
+
+from . import build_tool
+from .get_model import ModelIds, unknown_ids_error
+from .results import Source, SourceField
+
+Tokens = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(description="Per request", ge=0)]
+LEGEND = (
+    "usd: total for all requests, per_request: one request, both USD as exact decimals ('variable' = set by the "
+    "routed model); parts: USD by what was billed; tier: the price tier applied and why; notes: assumptions."
+)
+
+
+class CostRow(BaseModel):
+    id: str
+    usd: str
+    per_request: str | None = None
+    parts: dict[str, str] | None = None
+    tier: str | None = None
+    notes: list[str] | None = None
+
+
+class CostEstimates(BaseModel):
+    """Cheapest first."""
+
+    estimates: Annotated[
+        list[CostRow],
+        WithJsonSchema({"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}}}}),
+    ]
+    source: SourceField
+    legend: str
+
+
+def _usd(value: Decimal | None) -> str:
+    return "variable" if value is None else decimal_text(value)
+
+
+def _row(result: Estimate) -> CostRow:
+    return CostRow(
+        id=result.model_id,
+        usd=_usd(result.total),
+        per_request=None if result.total is None or result.per_request == result.total else _usd(result.per_request),
+        parts={k: decimal_text(v) for k, v in result.parts.items()} or None,
+        tier=result.tier,
+        notes=result.assumptions or None,
+    )
+
+
+def _line(row: CostRow) -> str:
+    text = f"{row.id}: {row.usd}" + (" (free)" if row.usd == "0" else "")
+    if row.per_request is not None:
+        text += f" ({row.per_request} a request)"
+    if row.parts and len(row.parts) > 1:
+        text += " = " + " + ".join(f"{k} {v}" for k, v in row.parts.items())
+    if row.tier:
+        text += f"; tier: {row.tier}"
+    if row.notes:
+        text += f"; note: {'; '.join(row.notes)}"
+    return text
+
+
+def _workload_text(w: Workload) -> str:
+    usage = [f"{w.input_tokens} input", f"{w.output_tokens} output"]
+    for count, what in (
+        (w.cached_input_tokens, "cached"),
+        (w.cache_write_tokens, "cache-write (5 min)"),
+        (w.cache_write_1h_tokens, "cache-write (1 h)"),
+        (w.reasoning_tokens, "reasoning"),
+    ):
+        if count:
+            usage.append(f"{count} {what}")
+    extra = [
+        f"{n} {what}"
+        for n, what in (
+            (w.input_images, "images in"),
+            (w.output_images, "images out"),
+            (w.web_searches, "web searches"),
+        )
+        if n
+    ]
+    when = f" at {w.at_utc:%H:%M} UTC" if w.at_utc else ""
+    return f"{w.requests} request(s) of {', '.join(usage)} tokens" + (f", {', '.join(extra)}" if extra else "") + when
+
+
+def _time(text: str | None) -> time | None:
+    if not text:
+        return None
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60 and len(minutes) == 2):
+        raise ToolError(f"at_utc: {quote(text)} is not a time of day; use HH:MM in UTC, e.g. '14:30'")
+    return time(int(hours), int(minutes))
+
+
+def _sort_key(result: Estimate) -> tuple[bool, Decimal]:
+    return (result.total is None, result.total or Decimal(0))
+
+
+def build(catalog: Catalog) -> Tool:
+    async def estimate_cost(
+        ids: ModelIds,
+        input_tokens: Count = 0,
+        output_tokens: Count = 0,
+        requests: Annotated[int, Field(description="How many", ge=1)] = 1,
+        cached_input_tokens: Annotated[Tokens, Field(description="Of input_tokens, cache reads")] = 0,
+        cache_write_tokens: Annotated[Tokens, Field(description="Of input_tokens, 5-min cache writes")] = 0,
+        cache_write_1h_tokens: Annotated[Tokens, Field(description="Of input_tokens, 1-h cache writes")] = 0,
+        reasoning_tokens: Annotated[Tokens, Field(description="Of output_tokens")] = 0,
+        input_images: Count = 0,
+        output_images: Count = 0,
+        web_searches: Count = 0,
+        at_utc: Annotated[str | None, Field(description="HH:MM, for time-of-day prices", max_length=5)] = None,
+    ) -> Annotated[CallToolResult, CostEstimates]:
+        """Exact USD cost of a workload on up to 10 models, cheapest first (tiers, cache, reasoning)."""
+        if cached_input_tokens + cache_write_tokens + cache_write_1h_tokens > input_tokens:
+            raise ToolError(
+                "cached_input_tokens + cache_write_tokens + cache_write_1h_tokens "
+                f"({cached_input_tokens + cache_write_tokens + cache_write_1h_tokens}) exceed input_tokens "
+                f"({input_tokens}): they are parts of the input"
+            )
+        when = _time(at_utc)
+        if reasoning_tokens > output_tokens:
+            raise ToolError(
+                f"reasoning_tokens ({reasoning_tokens}) exceed output_tokens ({output_tokens}): "
+                "they are part of the output"
+            )
+        workload = Workload(
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            requests=requests,
+            cached_input_tokens=cached_input_tokens,
+            cache_write_tokens=cache_write_tokens,
+            cache_write_1h_tokens=cache_write_1h_tokens,
+            reasoning_tokens=reasoning_tokens,
+            input_images=input_images,
+            output_images=output_images,
+            web_searches=web_searches,
+            at_utc=when,
+        )
+        full = await catalog.full()
+        wanted = list(dict.fromkeys(i.strip() for i in ids))
+        missing = [i for i in wanted if i not in full.value.by_id]
+        if missing:
+            raise unknown_ids_error(missing, full.value)
+        results = sorted((estimate(full.value.by_id[i], workload) for i in wanted), key=_sort_key)
+        rows = [_row(r) for r in results]
+        structured: dict[str, Any] = CostEstimates(
+            estimates=rows, source=Source.of(full.provenance), legend=LEGEND
+        ).model_dump(mode="json", exclude_none=True)
+        lines = [
+            f"Cost in USD (exact) of {_workload_text(workload)}, cheapest first:",
+            *(_line(r) for r in rows),
+            f"Data: {full.provenance.describe()}.",
+        ]
+        return CallToolResult(content=[TextContent(type="text", text="\n".join(lines))], structured_content=structured)
+
+    return build_tool(estimate_cost, title="Estimate OpenRouter cost")
