@@ -11,7 +11,7 @@ from mcp import Client
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
 
-from .fake_upstream import load_snapshot
+from .fake_upstream import FakeOpenRouter, load_snapshot
 from .helpers import call, structured, text_of
 
 pytestmark = pytest.mark.anyio
@@ -181,3 +181,33 @@ async def test_an_unknown_id_gets_close_matches(offline: Client) -> None:
 
     assert result.is_error
     assert "Unknown model ID 'gpt-4o' (did you mean openai/gpt-4o" in text_of(result)
+
+
+@pytest.mark.parametrize(
+    ("input_tokens", "tier", "why"),
+    [
+        (31_999, None, None),
+        (32_000, 0, "prompt 32000 >= 32000 tokens"),
+        (128_000, 1, "prompt 128000 >= 32000 tokens; prompt 128000 >= 128000 tokens"),
+    ],
+)
+async def test_when_several_tiers_hold_later_entries_win_per_key(
+    offline: Client, input_tokens: int, tier: int | None, why: str | None
+) -> None:
+    stepped = "qwen/qwen3-max"  # tiers from 32000 and from 128000 prompt tokens, in that order
+    row = only(await estimate(offline, ids=[stepped], input_tokens=input_tokens, output_tokens=100))
+
+    expected = price(stepped, "prompt", tier) * input_tokens + price(stepped, "completion", tier) * 100
+    assert usd(row["usd"]) == expected
+    assert row.get("tier") == why
+
+
+async def test_a_discount_multiplies_the_prices_by_one_minus_it(client: Client, upstream: FakeOpenRouter) -> None:
+    record = next(r for r in upstream.models if r["id"] == LONG)
+    record["pricing"] = {**record["pricing"], "discount": 0.25}
+
+    row = only(await estimate(client, ids=[LONG], input_tokens=1_000, output_tokens=1_000))
+
+    expected = (price(LONG, "prompt") + price(LONG, "completion")) * 1_000 * Decimal("0.75")
+    assert usd(row["usd"]) == expected
+    assert "discount 0.25 applied (prices x 0.75)" in row["notes"]

@@ -13,7 +13,7 @@ The meanings, as OpenRouter documents or its data shows them:
   (``1000``-``100`` = 10:00 to 01:00 the next day). The 2026-08 catalog's windows tile the day
   exactly this way (``1000-100``, ``100-400``, ``400-600``, ``600-1000``).
 * A tier whose every condition holds replaces the base prices it lists; prices it does not list
-  stay the base ones. When several hold, the one with the highest ``min_prompt_tokens`` wins.
+  stay the base ones. When several hold, later entries win per key (OpenRouter's spec, 2026-08).
 * **Reasoning tokens** are part of the output tokens (as OpenRouter's usage reports them). They
   are billed at ``internal_reasoning`` when the model lists it, else at the output price:
   OpenRouter bills reasoning tokens as output tokens.
@@ -24,8 +24,8 @@ The meanings, as OpenRouter documents or its data shows them:
 * A price of ``-1`` (router models such as ``openrouter/auto``) makes the estimate ``variable``:
   it depends on the model routed to, and is never shown as free. A price the workload needs but
   the model does not list is counted as 0 *and stated as an assumption*, never silently.
-* ``pricing.discount`` is reported, not applied: the listed prices are what the model's card
-  shows, and whether a discount applies depends on the endpoint routed to.
+* ``pricing.discount`` is applied as the spec says, "the price is multiplied by (1 - discount)",
+  and the estimate says so.
 """
 
 from dataclasses import dataclass, field
@@ -100,8 +100,8 @@ def _hhmm(value: int | str | None) -> str:
     return "?" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def tier_for(pricing: Pricing, workload: Workload) -> tuple[PriceOverride | None, str | None, list[str]]:
-    """The override that applies to ``workload`` (if any), why, and notes about windows not checked."""
+def tiers_for(pricing: Pricing, workload: Workload) -> tuple[list[PriceOverride], str | None, list[str]]:
+    """The overrides that apply to ``workload`` (in order), why, and notes about windows not checked."""
     notes: list[str] = []
     holding: list[tuple[PriceOverride, str]] = []
     for override in pricing.overrides:
@@ -121,9 +121,8 @@ def tier_for(pricing: Pricing, workload: Workload) -> tuple[PriceOverride | None
         if reasons:
             holding.append((override, " and ".join(reasons)))
     if not holding:
-        return None, None, list(dict.fromkeys(notes))[:1]
-    override, why = max(holding, key=lambda h: h[0].min_prompt_tokens or 0)
-    return override, why, []
+        return [], None, list(dict.fromkeys(notes))[:1]
+    return [o for o, _ in holding], "; ".join(why for _, why in holding), []
 
 
 _TOKEN_PARTS = (
@@ -151,12 +150,15 @@ _UNIT_PARTS = (
 
 def estimate(model: Model, workload: Workload) -> Estimate:
     """The cost of ``workload`` on ``model`` (see the module docstring for every rule)."""
-    override, why, notes = tier_for(model.pricing, workload)
+    overrides, why, notes = tiers_for(model.pricing, workload)
     assumptions = list(notes)
 
     def price(key: str) -> Decimal | None:
-        value = getattr(override, key, None) if override is not None else None
-        return value if value is not None else getattr(model.pricing, key, None)
+        for override in reversed(overrides):  # later entries win per key
+            value = getattr(override, key, None)
+            if value is not None:
+                return value
+        return getattr(model.pricing, key, None)
 
     counts = {
         "fresh_input_tokens": workload.fresh_input_tokens,
@@ -198,9 +200,11 @@ def estimate(model: Model, workload: Workload) -> Estimate:
         units, rate = counts[attribute], price(key)
         if units and not (rate is None and part == "request"):  # most models have no per-request fee
             bill(part, key, rate, units)
-    if model.pricing.discount:
-        assumptions.append(f"listed prices; a discount of {model.pricing.discount.normalize():f} is not applied")
     if variable:
         return Estimate(model.id, None, None, {}, why, ["the price is set by the model routed to"])
+    discount = model.pricing.discount
+    if discount and 0 < discount <= 1:
+        parts = {k: v * (1 - discount) for k, v in parts.items()}
+        assumptions.append(f"discount {discount.normalize():f} applied (prices x {(1 - discount).normalize():f})")
     total = sum(parts.values(), Decimal(0))
     return Estimate(model.id, total, total / workload.requests, parts, why, assumptions)
