@@ -44,6 +44,7 @@ TARGET_PER_MODEL = {"structured-only": 30, "content-only": 25, "both": 55}
 TARGET_DEFAULT_CALL = 1_000
 TARGET_DETAIL = 170
 TARGET_ESTIMATE = 60
+TARGET_ENDPOINT = 40
 TARGET_ANY_CALL = 20_000
 TARGET_TOOLS_LIST = 2_600  # all tools, after the six of issues 11 and 12
 KEY = "sk-or-bench"
@@ -160,6 +161,16 @@ async def calls_table() -> list[str]:
             if label.endswith("per model"):
                 values = {p: round(v / len(arguments["ids"])) for p, v in values.items()}
             out.append(f"| {label} | {cells(values, limit)}")
+        endpoints = await client.call_tool("list_model_endpoints", {"id": "anthropic/claude-sonnet-4.5"})
+        assert endpoints.structured_content is not None
+        rows = endpoints.structured_content["rows"]
+        text_rows = next(b.text for b in endpoints.content if b.type == "text").splitlines()[-len(rows) :]
+        per_row = {
+            "structured-only": round(sum(tokens(compact_json(r)) + 1 for r in rows) / len(rows)),
+            "content-only": round(sum(tokens(t) + 1 for t in text_rows) / len(rows)),
+        }
+        per_row["both"] = per_row["structured-only"] + per_row["content-only"]
+        out.append(f"| list_model_endpoints, per endpoint row (all 14 columns) | {cells(per_row, TARGET_ENDPOINT)}")
         listed = await client.list_tools()
         tools_json = compact_json([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools])
         resource = await client.read_resource("openrouter://models/anthropic/claude-sonnet-4.5")

@@ -16,6 +16,7 @@ from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx2
 
@@ -92,7 +93,83 @@ class FakeOpenRouter:
                 return httpx2.Response(401, json={"error": {"code": 401, "message": "User not found."}})
             data = self.select({"output_modalities": "all"})
             return httpx2.Response(200, json={"data": data, "total_count": len(data), "links": {"next": None}})
+        if path.startswith("/models/") and path.endswith("/endpoints"):
+            return self.endpoints(unquote(path.removeprefix("/models/").removesuffix("/endpoints")), request)
         return httpx2.Response(404, json={"error": {"code": 404, "message": "Not Found"}})
+
+    def endpoints(self, model_id: str, request: httpx2.Request) -> httpx2.Response:
+        """A ``ListEndpointsResponse`` shaped like the spec's example: two providers per model, the
+        second dearer, quantized and degraded; latency and throughput only for a valid key."""
+        record = next((m for m in self.models if m["id"] == model_id), None)
+        if record is None:
+            return httpx2.Response(404, json={"error": {"code": 404, "message": "Model not found"}})
+        keyed = self.api_key is not None and request.headers.get("authorization") == f"Bearer {self.api_key}"
+        pricing: dict[str, Any] = record.get("pricing") or {}
+        params: list[str] = list(record.get("supported_parameters") or [])
+        author = model_id.split("/")[0].lstrip("~")
+
+        def stats(p50: float) -> dict[str, float] | None:
+            return {"p50": p50, "p75": p50 * 1.5, "p90": p50 * 2, "p99": p50 * 4} if keyed else None
+
+        def dearer(value: Any) -> Any:
+            return str(Decimal(str(value)) * Decimal("1.2")) if Decimal(str(value)) > 0 else value
+
+        top: dict[str, Any] = record.get("top_provider") or {}
+        endpoints: list[dict[str, Any]] = [
+            {
+                "name": f"{author}: {record.get('name', model_id)}",
+                "model_id": model_id,
+                "model_name": record.get("name", model_id),
+                "provider_name": author.capitalize(),
+                "tag": author,
+                "quantization": None,
+                "context_length": record.get("context_length") or 0,
+                "max_completion_tokens": top.get("max_completion_tokens"),
+                "max_prompt_tokens": None,
+                "pricing": {k: v for k, v in pricing.items() if k != "overrides"},
+                "status": 0,
+                "supported_parameters": params,
+                "supports_implicit_caching": "input_cache_read" in pricing,
+                "uptime_last_5m": 100,
+                "uptime_last_30m": 99.5,
+                "uptime_last_1d": 99.9,
+                "latency_last_30m": stats(400.0),
+                "throughput_last_30m": stats(60.0),
+            },
+            {
+                "name": f"DeepInfra: {record.get('name', model_id)}",
+                "model_id": model_id,
+                "model_name": record.get("name", model_id),
+                "provider_name": "DeepInfra",
+                "tag": "deepinfra/fp8",
+                "quantization": "fp8",
+                "context_length": min(record.get("context_length") or 0, 131072),
+                "max_completion_tokens": 16384,
+                "max_prompt_tokens": None,
+                "pricing": {
+                    "prompt": dearer(pricing.get("prompt", "0")),
+                    "completion": dearer(pricing.get("completion", "0")),
+                    "discount": 0.1,
+                },
+                "status": -1,
+                "supported_parameters": [*params[1:], "top_k"] if "top_k" not in params else params[1:],
+                "supports_implicit_caching": False,
+                "uptime_last_5m": None,
+                "uptime_last_30m": 97.25,
+                "uptime_last_1d": None,
+                "latency_last_30m": stats(250.0),
+                "throughput_last_30m": stats(90.0),
+            },
+        ]
+        data: dict[str, Any] = {
+            "id": model_id,
+            "name": record.get("name"),
+            "created": record.get("created"),
+            "description": record.get("description"),
+            "architecture": record.get("architecture"),
+            "endpoints": endpoints,
+        }
+        return httpx2.Response(200, json={"data": data})
 
     def select(self, params: Any) -> list[dict[str, Any]]:
         outputs = _csv(params.get("output_modalities")) or ["text"]

@@ -65,6 +65,7 @@ async def exercise(client: Client) -> None:
         "count_models",
         "get_model",
         "list_models_for_user",
+        "list_model_endpoints",
         "estimate_cost",
     }
     page = structured(await call(client, "list_models", {"supported_parameters": ["tools"], "limit": 3}))

@@ -138,6 +138,7 @@ def test_inspector_cli_over_stdio_in_both_eras(interop: Path, upstream_env: dict
         "count_models",
         "get_model",
         "list_models_for_user",
+        "list_model_endpoints",
         "estimate_cost",
     }  # type: ignore[index]
     assert counted["structuredContent"] == {"count": 549, "source": counted["structuredContent"]["source"]}  # type: ignore[index]
@@ -162,5 +163,5 @@ def test_inspector_cli_over_streamable_http_in_both_eras(interop: Path, upstream
             env=upstream_env,
         )
 
-    assert len(listed["tools"]) == 5  # type: ignore[arg-type]
+    assert len(listed["tools"]) == 6  # type: ignore[arg-type]
     assert len(called["structuredContent"]["rows"]) == 2  # type: ignore[index]

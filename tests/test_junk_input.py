@@ -46,6 +46,7 @@ TOOL_ARGUMENTS = {
     "count_models": list(FILTERS),
     "get_model": ["ids"],
     "list_models_for_user": ["limit", "offset"],
+    "list_model_endpoints": ["id", "sort"],
     "estimate_cost": [
         "ids",
         "input_tokens",
@@ -64,6 +65,7 @@ TOOL_ARGUMENTS = {
 VALID: dict[str, dict[str, Any]] = {
     "get_model": {"ids": ["openrouter/auto"]},
     "estimate_cost": {"ids": ["openrouter/auto"]},
+    "list_model_endpoints": {"id": "anthropic/claude-sonnet-4.5"},
 }
 """The other required arguments, so the junk is what the call is judged by."""
 CASES = [

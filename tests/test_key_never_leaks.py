@@ -42,6 +42,9 @@ async def test_the_key_appears_nowhere(caplog: pytest.LogCaptureFixture) -> None
     used = fresh()
     seen.append(await run_scenario(settings, used, "list_models_for_user", {}))
     assert used.requests[0].headers["authorization"] == f"Bearer {KEY}"  # it was really sent
+    endpoints = fresh()
+    seen.append(await run_scenario(settings, endpoints, "list_model_endpoints", {"id": "openai/gpt-4o"}))
+    assert endpoints.requests[-1].headers["authorization"] == f"Bearer {KEY}"  # sent there too
     for tool, arguments in [("list_models", {}), ("count_models", {}), ("list_models", {"limit": 10_000})]:
         seen.append(await run_scenario(settings, fresh(), tool, arguments))
     rejected = fresh()
@@ -51,6 +54,9 @@ async def test_the_key_appears_nowhere(caplog: pytest.LogCaptureFixture) -> None
     echoing.fail = echo_key_in_error
     echoed = await run_scenario(settings, echoing, "list_models_for_user", {})
     seen.append(echoed)
+    echoing_endpoints = fresh()
+    echoing_endpoints.fail = echo_key_in_error
+    seen.append(await run_scenario(settings, echoing_endpoints, "list_model_endpoints", {"id": "openai/gpt-4o"}))
     down = fresh()
     down.go_down()
     seen.append(await run_scenario(settings, down, "list_models_for_user", {}))

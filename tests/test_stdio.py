@@ -42,6 +42,7 @@ async def test_server_process_answers_over_stdio_against_a_loopback_upstream(tmp
         "count_models",
         "estimate_cost",
         "get_model",
+        "list_model_endpoints",
         "list_models",
         "list_models_for_user",
     ]

@@ -16,6 +16,7 @@ async def test_exactly_the_catalog_tools_are_listed(client: Client) -> None:
         "count_models",
         "get_model",
         "list_models_for_user",
+        "list_model_endpoints",
         "estimate_cost",
     ]
 

@@ -46,6 +46,7 @@ from mcp_server_openrouter.offline import OfflineUnsupportedError, filter_locall
 from mcp_server_openrouter.openrouter import (
     APIConnectionError,
     APITimeoutError,
+    EndpointList,
     InternalServerError,
     InvalidResponseError,
     MissingAPIKeyError,
@@ -377,6 +378,19 @@ class Catalog:
         except UPSTREAM_DOWN as exc:
             local = self._local(query, self._down(exc), exc)
             return Answer(len(local.value), local.provenance)
+        return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+
+    async def endpoints(self, model_id: str) -> Answer[EndpointList]:
+        """One model's provider endpoints, cached per model like every answer. There is no offline
+        copy of them: a failure with nothing fetched before is raised; one after an earlier fetch
+        is answered with that fetch, labelled stale (the cache's stale-if-error)."""
+        if self._settings.offline:
+            raise APIConnectionError(f"list_model_endpoints needs OpenRouter, and the server runs in {OFFLINE_MODE}")
+
+        async def fetch() -> EndpointList:
+            return await self._bounded(lambda: self.client.list_endpoints(model_id))
+
+        lookup = await self._lookup(("endpoints", model_id), f"/models/{model_id}/endpoints", fetch)
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
 
     async def user_models(self, api_key: SecretStr | None = None) -> Answer[list[Model]]:

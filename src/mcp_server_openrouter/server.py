@@ -19,7 +19,15 @@ from . import __version__, errortext, resources
 from .catalog import Catalog, utcnow
 from .config import Settings
 from .openrouter import RetryPolicy
-from .tools import count_models, estimate_cost, get_model, list_models, list_models_for_user, use_results
+from .tools import (
+    count_models,
+    estimate_cost,
+    get_model,
+    list_model_endpoints,
+    list_models,
+    list_models_for_user,
+    use_results,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +108,14 @@ def build_server(
         website_url="https://openrouter.ai/models",
         tools=[
             use_results(tool.build(catalog), settings.results)
-            for tool in (list_models, count_models, get_model, list_models_for_user, estimate_cost)
+            for tool in (
+                list_models,
+                count_models,
+                get_model,
+                list_models_for_user,
+                list_model_endpoints,
+                estimate_cost,
+            )
         ],
         lifespan=lifespan,
         log_level="WARNING",

@@ -1,6 +1,7 @@
 """Typed client for OpenRouter's model catalog. Knows nothing of MCP."""
 
 from .client import DEFAULT_BASE_URL, ModelsQuery, OpenRouterClient, RetryPolicy
+from .endpoints import Endpoint, EndpointList, Percentiles
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -25,6 +26,8 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "Endpoint",
+    "EndpointList",
     "InternalServerError",
     "InvalidResponseError",
     "MissingAPIKeyError",
@@ -34,6 +37,7 @@ __all__ = [
     "NotFoundError",
     "OpenRouterClient",
     "OpenRouterError",
+    "Percentiles",
     "PermissionDeniedError",
     "Pricing",
     "RateLimitError",

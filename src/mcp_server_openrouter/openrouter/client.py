@@ -2,8 +2,9 @@
 
 It knows HTTP and OpenRouter, nothing of MCP. Every failure leaves as an
 :class:`~.errors.OpenRouterError` subclass chained from its cause. The API key is sent only to
-``/models/user`` (the catalog endpoints are public), is held as a ``SecretStr`` and never appears
-in an error, a log line or a repr.
+``/models/user`` and to a model's ``/endpoints`` (which show latency and throughput only to
+authenticated requests; the catalog endpoints are public), is held as a ``SecretStr`` and never
+appears in an error, a log line or a repr.
 """
 
 import json
@@ -14,11 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Self, cast
+from urllib.parse import quote
 
 import anyio
 import httpx2
 from pydantic import SecretStr
 
+from .endpoints import EndpointList, parse_endpoints
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -245,6 +248,23 @@ class OpenRouterClient:
         ``api_key`` overrides the client's own key for this call.
         """
         return await self._get_models("models/user", {}, authenticated=True, api_key=api_key)
+
+    async def list_endpoints(self, model_id: str) -> EndpointList:
+        """``GET /models/{author}/{slug}/endpoints``: every provider's endpoint of one model.
+
+        The key, when the client has one, is sent: the spec shows latency and throughput only to
+        authenticated requests. ``model_id`` is ``author/slug`` (a variant suffix such as ``:free``
+        stays part of the slug); each part is percent-encoded into the path.
+        """
+        author, _, slug = model_id.partition("/")
+        if not author or not slug:
+            raise ValueError(f"a model ID is author/slug, got {model_id!r}")
+        path = f"models/{quote(author, safe='~')}/{quote(slug, safe=':~')}/endpoints"
+        payload = await self._get_json(path, {}, authenticated=self.has_api_key)
+        try:
+            return parse_endpoints(payload, stats_visible=self.has_api_key)
+        except ValueError as exc:
+            raise InvalidResponseError(f"OpenRouter's endpoints answer was not understood: {exc}") from exc
 
     async def _get_models(
         self, path: str, params: dict[str, str], *, authenticated: bool, api_key: SecretStr | None = None

@@ -13,8 +13,10 @@ from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.compact import decimal_text
 from mcp_server_openrouter.cost import Estimate, Workload, estimate
 from mcp_server_openrouter.errortext import quote
+from mcp_server_openrouter.openrouter import OpenRouterError
 
 from . import build_tool
+from .errors import tool_error
 from .get_model import ModelIds, unknown_ids_error
 from .results import Source, SourceField
 
@@ -151,7 +153,10 @@ def build(catalog: Catalog) -> Tool:
             web_searches=web_searches,
             at_utc=when,
         )
-        full = await catalog.full()
+        try:
+            full = await catalog.full()
+        except OpenRouterError as exc:  # a 4xx about the catalog query itself; "down" is answered offline
+            raise tool_error(exc) from exc
         wanted = list(dict.fromkeys(i.strip() for i in ids))
         missing = [i for i in wanted if i not in full.value.by_id]
         if missing:
@@ -168,4 +173,6 @@ def build(catalog: Catalog) -> Tool:
         ]
         return CallToolResult(content=[TextContent(type="text", text="\n".join(lines))], structured_content=structured)
 
-    return build_tool(estimate_cost, title="Estimate OpenRouter cost")
+    tool = build_tool(estimate_cost, title="Estimate OpenRouter cost")
+    tool.fn_metadata.output_schema = {"type": "object", "properties": {"estimates": {"type": "array"}}}  # see legend
+    return tool

@@ -10,8 +10,10 @@ from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from mcp_server_openrouter.catalog import Catalog, ModelSet
 from mcp_server_openrouter.detail import URI_PREFIX, ModelDetail, detail, detail_text, legend
 from mcp_server_openrouter.errortext import quote
+from mcp_server_openrouter.openrouter import OpenRouterError
 
 from . import build_tool
+from .errors import tool_error
 from .results import Source, SourceField
 
 MAX_IDS = 10
@@ -24,7 +26,7 @@ def _one_or_many(value: Any) -> Any:
 ModelIds = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=200)]],
     BeforeValidator(_one_or_many),
-    Field(description="Model IDs exactly as listed, e.g. ['openai/gpt-4o']", min_length=1, max_length=MAX_IDS),
+    Field(description="As listed, e.g. ['openai/gpt-4o']", min_length=1, max_length=MAX_IDS),
 ]
 
 
@@ -55,7 +57,10 @@ def unknown_ids_error(missing: list[str], catalog: ModelSet) -> ToolError:
 def build(catalog: Catalog) -> Tool:
     async def get_model(ids: ModelIds) -> Annotated[CallToolResult, ModelDetails]:
         """Full details of up to 10 models by ID: description, all prices and tiers, reasoning, defaults."""
-        full = await catalog.full()
+        try:
+            full = await catalog.full()
+        except OpenRouterError as exc:  # a 4xx about the catalog query itself; "down" is answered offline
+            raise tool_error(exc) from exc
         wanted = list(dict.fromkeys(i.strip() for i in ids))
         missing = [i for i in wanted if i not in full.value.by_id]
         if missing:

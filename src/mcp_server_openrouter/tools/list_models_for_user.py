@@ -23,4 +23,8 @@ def build(catalog: Catalog) -> Tool:
             raise tool_error(exc) from exc
         return page_result(answer.value, answer.provenance, offset=offset, limit=limit)
 
-    return build_tool(list_models_for_user, title="List models available to your OpenRouter key")
+    tool = build_tool(list_models_for_user, title="List models available to your OpenRouter key")
+    # The same page as list_models, whose outputSchema spells it out; a second copy would cost every
+    # conversation ~50 tokens of tools/list.
+    tool.fn_metadata.output_schema = {"type": "object", "properties": {"rows": {"type": "array"}}}
+    return tool

@@ -50,8 +50,8 @@ def slim(schema: Any, *, descriptions: bool = True) -> Any:
             out = {**cast(dict[str, Any], kept[0]), **out}
         elif kept:
             out["anyOf"] = kept
-    if "default" in out and out["default"] is None:
-        del out["default"]
+    if "default" in out and (out["default"] is None or (out["default"] == 0 and out.get("minimum") == 0)):
+        del out["default"]  # null, or 0 for a count from 0: what "not given" means anyway
     if "enum" in out and out.get("type") == "string":
         del out["type"]  # the values say it
     return out

@@ -1,0 +1,161 @@
+"""``list_model_endpoints``: who serves a model, at what price, how fast and how reliably."""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import CallToolResult, TextContent
+from pydantic import Field
+
+from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.compact import decimal_text
+from mcp_server_openrouter.config import ENV_API_KEY
+from mcp_server_openrouter.openrouter import Endpoint, NotFoundError, OpenRouterError
+
+from . import build_tool
+from .errors import tool_error
+from .get_model import unknown_ids_error
+from .results import Source
+
+MILLION = Decimal(1_000_000)
+COLUMNS = ["provider", "tag", "quant", "context", "max_output", "usd_in", "usd_out", "usd_cache_read", "status"]
+UPTIME = ["uptime_30m", "uptime_1d"]
+SPEED = ["latency_ms", "tokens_s"]
+NO_KEY = f"latency and throughput are shown to API-key holders only: set {ENV_API_KEY} to see them"
+LEGEND = (
+    "usd_*: USD per 1M tokens after the endpoint's discount ('variable' = routed); status: 0 = ok, negative = "
+    "degraded; uptime_*: % of requests that succeeded; latency_ms: p50 time to first token and tokens_s: p50 output "
+    "speed, last 30 min; flags: C = implicit caching, +p/-p = parameters the endpoint adds/lacks vs the model; "
+    "null = unknown."
+)
+Sort = Literal["price", "throughput", "latency", "uptime"]
+
+
+def _usd(price: Decimal | None, discount: Decimal | None) -> float | str | None:
+    if price is None:
+        return None
+    if price < 0:
+        return "variable"
+    value = float(price * MILLION * (1 - (discount or 0)))
+    return int(value) if value.is_integer() else value
+
+
+def _mean_price(endpoint: Endpoint) -> Decimal | None:
+    prompt, completion = endpoint.pricing.prompt, endpoint.pricing.completion
+    if prompt is None or completion is None or prompt < 0 or completion < 0:
+        return None
+    return (prompt + completion) * (1 - (endpoint.pricing.discount or 0))
+
+
+def _plain(value: float | None) -> float | int | None:
+    """A whole number without its ``.0`` (a token saved per cell), anything else as it is."""
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
+def _p50(stats: Any) -> float | None:
+    return None if stats is None else stats.p50
+
+
+SORTS: dict[str, tuple[Callable[[Endpoint], Any], bool]] = {
+    "price": (_mean_price, False),
+    "throughput": (lambda e: _p50(e.throughput_last_30m), True),
+    "latency": (lambda e: _p50(e.latency_last_30m), False),
+    "uptime": (lambda e: e.uptime_last_1d if e.uptime_last_1d is not None else e.uptime_last_30m, True),
+}
+
+
+def _sorted(endpoints: list[Endpoint], sort: str) -> list[Endpoint]:
+    key, best_high = SORTS[sort]
+    known = [e for e in endpoints if key(e) is not None]
+    known.sort(key=lambda e: key(e), reverse=best_high)
+    return known + [e for e in endpoints if key(e) is None]
+
+
+def _flags(endpoint: Endpoint, model_parameters: set[str]) -> str:
+    parts = ["C"] if endpoint.supports_implicit_caching else []
+    mine = set(endpoint.supported_parameters)
+    if mine and model_parameters:
+        parts += [f"+{p}" for p in sorted(mine - model_parameters)]
+        parts += [f"-{p}" for p in sorted(model_parameters - mine)]
+    return " ".join(parts)
+
+
+def _row(endpoint: Endpoint, model_parameters: set[str], speed: bool) -> list[Any]:
+    discount = endpoint.pricing.discount
+    cells: list[Any] = [
+        endpoint.provider_name or None,
+        endpoint.tag or None,
+        endpoint.quantization,
+        endpoint.context_length or None,
+        endpoint.max_completion_tokens,
+        _usd(endpoint.pricing.prompt, discount),
+        _usd(endpoint.pricing.completion, discount),
+        _usd(endpoint.pricing.input_cache_read, discount),
+        endpoint.status,
+        _plain(endpoint.uptime_last_30m),
+        _plain(endpoint.uptime_last_1d),
+    ]
+    if speed:
+        cells += [_plain(_p50(endpoint.latency_last_30m)), _plain(_p50(endpoint.throughput_last_30m))]
+    return [*cells, _flags(endpoint, model_parameters)]
+
+
+def _text_cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return decimal_text(Decimal(repr(value)))
+    return str(value).replace(" ", "_")
+
+
+def build(catalog: Catalog) -> Tool:
+    async def list_model_endpoints(
+        id: Annotated[str, Field(description="As listed, e.g. 'openai/gpt-4o'", min_length=1, max_length=200)],
+        sort: Annotated[Sort, Field(description="Best first")] = "price",
+    ) -> Annotated[CallToolResult, dict[str, Any]]:
+        """Providers serving a model: price, quantization, context, uptime, latency, throughput."""
+        try:
+            full = await catalog.full()
+        except OpenRouterError as exc:  # a 4xx about the catalog query itself; "down" is answered offline
+            raise tool_error(exc) from exc
+        wanted = id.strip()
+        model = full.value.by_id.get(wanted)
+        if model is None:
+            raise unknown_ids_error([wanted], full.value)
+        target = (model.alias_target.slug if model.alias_target else None) or model.id  # ~aliases: their target
+        try:
+            answer = await catalog.endpoints(target)
+        except NotFoundError as exc:
+            raise ToolError(f"OpenRouter lists no endpoints for {target!r} (HTTP 404).") from exc
+        except OpenRouterError as exc:
+            raise tool_error(exc) from exc
+        endpoints = _sorted(list(answer.value.endpoints), sort)
+        speed = answer.value.stats_visible
+        parameters = set(model.supported_parameters)
+        columns = [*COLUMNS, *UPTIME, *(SPEED if speed else []), "flags"]
+        rows = [_row(e, parameters, speed) for e in endpoints]
+        notes = [] if speed else [NO_KEY]
+        if target != model.id:
+            notes.append(f"{model.id} is an alias of {target}")
+        structured: dict[str, Any] = {
+            "model": target,
+            "columns": columns,
+            "rows": rows,
+            "source": Source.of(answer.provenance).model_dump(mode="json", exclude_none=True),
+            "legend": LEGEND,
+            **({"notes": notes} if notes else {}),
+        }
+        order = {"price": "cheapest", "throughput": "fastest", "latency": "lowest latency", "uptime": "highest uptime"}
+        lines = [
+            f"{len(rows)} endpoint(s) of {target}, {order[sort]} first. Data: {answer.provenance.describe()}.",
+            *notes,
+            f"Columns: {' '.join(columns)}. {LEGEND.replace('null', '-')}",
+            *(" ".join(_text_cell(c) for c in row[:-1]) + (f" {row[-1]}" if row[-1] else "") for row in rows),
+        ]
+        return CallToolResult(content=[TextContent(type="text", text="\n".join(lines))], structured_content=structured)
+
+    tool = build_tool(list_model_endpoints, title="List a model's provider endpoints")
+    tool.fn_metadata.output_schema = {"type": "object", "properties": {"rows": {"type": "array"}}}
+    return tool
