@@ -39,6 +39,23 @@ def _csv(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
+PROVIDERS: list[Any] = [
+    {
+        "name": "OpenAI",
+        "slug": "openai",
+        "headquarters": "US",
+        "datacenters": ["US", "IE"],
+        "privacy_policy_url": "https://openai.com/privacy",
+        "terms_of_service_url": "https://openai.com/terms",
+        "status_page_url": "https://status.openai.com",
+    },
+    {"name": "DeepInfra", "slug": "deepinfra", "headquarters": "US", "datacenters": ["US"]},
+    {"name": "Mistral", "slug": "mistral", "headquarters": "FR", "datacenters": None, "new_field": 1},
+    "not a provider",
+]
+"""``GET /providers`` as the spec's example shows it, plus drift: a null list, an unknown field, junk."""
+
+
 class FakeOpenRouter:
     """``GET /api/v1/models``, ``/models/count`` and ``/models/user`` over the given records."""
 
@@ -93,6 +110,8 @@ class FakeOpenRouter:
                 return httpx2.Response(401, json={"error": {"code": 401, "message": "User not found."}})
             data = self.select({"output_modalities": "all"})
             return httpx2.Response(200, json={"data": data, "total_count": len(data), "links": {"next": None}})
+        if path == "/providers":
+            return httpx2.Response(200, json={"data": PROVIDERS})
         if path.startswith("/models/") and path.endswith("/endpoints"):
             return self.endpoints(unquote(path.removeprefix("/models/").removesuffix("/endpoints")), request)
         return httpx2.Response(404, json={"error": {"code": 404, "message": "Not Found"}})

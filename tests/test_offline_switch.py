@@ -35,7 +35,8 @@ async def test_offline_mode_serves_everything_from_local_data_without_a_single_r
     assert "OFFLINE: bundled catalog snapshot of 2026-08-18 (offline mode" in text_of(listed)
     assert structured(counted)["count"] == 414
     assert resource.contents
-    assert len(page.resources) == 100
+    assert len(page.resources) == 101  # the provider list, then 100 models
+    assert page.resources[0].uri == "openrouter://providers"
     assert mine.is_error
     assert "offline mode" in text_of(mine)
 

@@ -17,8 +17,8 @@ from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.resources import PAGE_SIZE, TEMPLATE
 from mcp_server_openrouter.server import create_server
 
-from .conftest import FAKE_BASE_URL
-from .fake_upstream import SNAPSHOTS, FakeOpenRouter, load_snapshot
+from .conftest import FAKE_BASE_URL, FAST_RETRY
+from .fake_upstream import PROVIDERS, SNAPSHOTS, FakeOpenRouter, load_snapshot
 
 pytestmark = pytest.mark.anyio
 
@@ -98,13 +98,15 @@ async def test_following_cursors_lists_every_model_once_in_a_stable_order(client
     while True:
         page = await client.list_resources(cursor=cursor)
         pages += 1
-        assert 0 < len(page.resources) <= PAGE_SIZE
-        for resource in page.resources:
+        models = [r for r in page.resources if r.uri != "openrouter://providers"]
+        assert len(page.resources) - len(models) == (1 if pages == 1 else 0)  # the provider list, first
+        assert 0 < len(models) <= PAGE_SIZE
+        for resource in models:
             assert resource.uri == f"openrouter://models/{resource.name}"
             assert resource.title
             assert resource.description
             assert resource.mime_type == "application/json"
-        names.extend(r.name for r in page.resources)
+        names.extend(r.name for r in models)
         cursor = page.next_cursor
         if cursor is None:
             break
@@ -254,3 +256,37 @@ async def test_modern_clients_hear_of_changes_on_a_listen_stream() -> None:
                 event = await subscription.__anext__()
 
     assert type(event).__name__ == "ResourcesListChanged"
+
+
+async def test_the_provider_list_is_a_resource_with_its_source(client: Client, upstream: FakeOpenRouter) -> None:
+    first = await client.read_resource("openrouter://providers")
+    again = await client.read_resource("openrouter://providers")
+
+    (content,) = first.contents
+    assert isinstance(content, TextResourceContents)
+    assert content.mime_type == "application/json"
+    body = json.loads(content.text)
+    assert body["providers"] == [
+        PROVIDERS[0],  # every field of the spec's example
+        {"name": "DeepInfra", "slug": "deepinfra", "headquarters": "US", "datacenters": ["US"]},
+        {"name": "Mistral", "slug": "mistral", "headquarters": "FR"},  # null list and unknown field dropped
+    ]  # the junk entry was skipped
+    assert body["source"]["kind"] == "live"
+    (cached,) = again.contents
+    assert isinstance(cached, TextResourceContents)
+    assert json.loads(cached.text)["source"]["kind"] in ("live", "cached")  # the client may cache reads too
+    assert [r.url.path for r in upstream.requests].count("/api/v1/providers") == 1
+
+
+async def test_without_openrouter_the_provider_list_is_an_error_saying_so(upstream: FakeOpenRouter) -> None:
+    upstream.go_down()
+    async with Client(
+        create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport(), retry=FAST_RETRY)
+    ) as client:
+        with anyio.fail_after(60), pytest.raises(MCPError) as caught:
+            await client.read_resource("openrouter://providers")
+
+    assert (
+        "The provider list needs OpenRouter, and it could not be used: Could not reach OpenRouter"
+        in caught.value.error.message
+    )

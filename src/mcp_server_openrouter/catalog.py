@@ -53,6 +53,7 @@ from mcp_server_openrouter.openrouter import (
     Model,
     ModelsQuery,
     OpenRouterClient,
+    Provider,
     RateLimitError,
     RetryPolicy,
 )
@@ -391,6 +392,17 @@ class Catalog:
             return await self._bounded(lambda: self.client.list_endpoints(model_id))
 
         lookup = await self._lookup(("endpoints", model_id), f"/models/{model_id}/endpoints", fetch)
+        return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+
+    async def providers(self) -> Answer[list[Provider]]:
+        """OpenRouter's inference providers, cached like every answer; no offline copy exists."""
+        if self._settings.offline:
+            raise APIConnectionError(f"the provider list needs OpenRouter, and the server runs in {OFFLINE_MODE}")
+
+        async def fetch() -> list[Provider]:
+            return await self._bounded(lambda: self.client.list_providers())
+
+        lookup = await self._lookup(("providers",), "/providers", fetch)
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
 
     async def user_models(self, api_key: SecretStr | None = None) -> Answer[list[Model]]:

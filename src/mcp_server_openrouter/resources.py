@@ -10,6 +10,10 @@
   ignores cursors, so this module replaces it).
 * ``completion/complete`` for the template's ``id``: prefix matches, then substring matches of ID
   or name, at most 100; empty input gives the newest models.
+* ``openrouter://providers`` (first in ``resources/list``): OpenRouter's inference providers from
+  ``GET /providers`` — name (what the ``providers`` filter takes), slug, headquarters,
+  datacenters and policy URLs — cached and labelled like every answer; with nothing fetched yet
+  and OpenRouter unreachable, reading it is an error saying so (no offline copy exists).
 """
 
 import base64
@@ -21,7 +25,7 @@ from typing import Any
 
 from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.server.mcpserver.resources import ResourceSecurity
 from mcp.shared.exceptions import MCPError
 from mcp_types import (
@@ -36,13 +40,21 @@ from mcp_types import (
     ResourceTemplateReference,
 )
 
-from .catalog import Catalog, ModelSet
+from .catalog import Catalog, ModelSet, Provenance
 from .compact import decimal_text, per_million
 from .detail import PER_TOKEN_PRICES, URI_PREFIX, model_uri
 from .errortext import quote
-from .openrouter import Model
+from .openrouter import Model, OpenRouterError, Provider
 
 TEMPLATE = URI_PREFIX + "{+id}"
+PROVIDERS_URI = "openrouter://providers"
+PROVIDERS = Resource(
+    uri=PROVIDERS_URI,
+    name="providers",
+    title="OpenRouter providers",
+    description="Every inference provider: name (as the providers filter takes it), slug, HQ, datacenters, policies.",
+    mime_type="application/json",
+)
 MIME_TYPE = "application/json"
 PAGE_SIZE = 100
 MAX_COMPLETIONS = 100
@@ -108,6 +120,15 @@ def read_json(model: Model) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
+def providers_json(providers: list[Provider], provenance: Provenance) -> str:
+    """The provider list as compact JSON, with where it came from and when."""
+    source = {"kind": provenance.kind, "as_of": f"{provenance.as_of:%Y-%m-%dT%H:%M:%SZ}"}
+    if provenance.note:
+        source["note"] = provenance.note
+    records = [p.model_dump(exclude_none=True, exclude_defaults=True) for p in providers]
+    return json.dumps({"providers": records, "source": source}, ensure_ascii=False, separators=(",", ":"))
+
+
 def not_found(wanted: str, catalog: ModelSet) -> ResourceNotFoundError:
     close = catalog.close_matches(wanted)
     hint = f" Did you mean: {', '.join(close)}?" if close else " Use list_models or resources/list to find IDs."
@@ -148,6 +169,20 @@ def register(server: MCPServer[Any], catalog: Catalog) -> None:
             raise not_found(id, full.value)
         return read_json(model)
 
+    @server.resource(
+        PROVIDERS_URI,
+        name=PROVIDERS.name,
+        title=PROVIDERS.title,
+        description=PROVIDERS.description,
+        mime_type=MIME_TYPE,
+    )
+    async def read_providers() -> str:
+        try:
+            answer = await catalog.providers()
+        except OpenRouterError as exc:
+            raise ResourceError(f"The provider list needs OpenRouter, and it could not be used: {exc}") from exc
+        return providers_json(answer.value, answer.provenance)
+
     async def list_resources(ctx: ServerRequestContext[Any], params: PaginatedRequestParams) -> ListResourcesResult:
         after = decode_cursor(params.cursor) if params.cursor else None
         full = (await catalog.full()).value
@@ -156,7 +191,7 @@ def register(server: MCPServer[Any], catalog: Catalog) -> None:
         page = ids[start : start + PAGE_SIZE]
         more = start + PAGE_SIZE < len(ids)
         return ListResourcesResult(
-            resources=[as_resource(full.by_id[i]) for i in page],
+            resources=[*([PROVIDERS] if after is None else []), *(as_resource(full.by_id[i]) for i in page)],
             next_cursor=encode_cursor(page[-1]) if more and page else None,
         )
 

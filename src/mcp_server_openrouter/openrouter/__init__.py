@@ -1,7 +1,7 @@
 """Typed client for OpenRouter's model catalog. Knows nothing of MCP."""
 
 from .client import DEFAULT_BASE_URL, ModelsQuery, OpenRouterClient, RetryPolicy
-from .endpoints import Endpoint, EndpointList, Percentiles
+from .endpoints import Endpoint, EndpointList, Percentiles, Provider
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -40,6 +40,7 @@ __all__ = [
     "Percentiles",
     "PermissionDeniedError",
     "Pricing",
+    "Provider",
     "RateLimitError",
     "RetryPolicy",
     "parse_model_list",

@@ -21,7 +21,7 @@ import anyio
 import httpx2
 from pydantic import SecretStr
 
-from .endpoints import EndpointList, parse_endpoints
+from .endpoints import EndpointList, Provider, parse_endpoints, parse_providers
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -265,6 +265,14 @@ class OpenRouterClient:
             return parse_endpoints(payload, stats_visible=self.has_api_key)
         except ValueError as exc:
             raise InvalidResponseError(f"OpenRouter's endpoints answer was not understood: {exc}") from exc
+
+    async def list_providers(self) -> list[Provider]:
+        """``GET /providers``: every inference provider, with headquarters, datacenters and policies."""
+        payload = await self._get_json("providers", {}, authenticated=False)
+        try:
+            return parse_providers(payload)
+        except ValueError as exc:
+            raise InvalidResponseError(f"OpenRouter's /providers answer was not understood: {exc}") from exc
 
     async def _get_models(
         self, path: str, params: dict[str, str], *, authenticated: bool, api_key: SecretStr | None = None

@@ -1,4 +1,5 @@
-"""``GET /models/{author}/{slug}/endpoints`` (spec: ``ListEndpointsResponse``, ``PublicEndpoint``).
+"""``GET /models/{author}/{slug}/endpoints`` (spec: ``ListEndpointsResponse``, ``PublicEndpoint``)
+and ``GET /providers``: who serves the models.
 
 Parsed with the catalog's drift rules: unknown fields ignored, missing optional ones ``None``, one
 malformed endpoint skipped (and logged) without sinking the list. Latency and throughput are
@@ -83,3 +84,31 @@ def parse_endpoints(payload: Any, *, stats_visible: bool) -> EndpointList:
     return EndpointList(
         model_id=str(body.get("id") or ""), endpoints=endpoints, stats_visible=stats_visible, skipped=skipped
     )
+
+
+class Provider(_Lenient):
+    """One inference provider (``GET /providers``); its ``name`` is what the ``providers`` filter takes."""
+
+    name: str = ""
+    slug: str = ""
+    headquarters: str | None = None
+    datacenters: StrList = Field(default_factory=list[str])
+    privacy_policy_url: str | None = None
+    terms_of_service_url: str | None = None
+    status_page_url: str | None = None
+
+
+def parse_providers(payload: Any) -> list[Provider]:
+    """Parse a ``/providers`` body, skipping malformed entries; ``ValueError`` if the envelope is unusable."""
+    if not isinstance(payload, dict):
+        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
+    data: Any = cast(dict[str, Any], payload).get("data")
+    if not isinstance(data, list):
+        raise ValueError("the JSON object has no 'data' list")
+    providers: list[Provider] = []
+    for record in cast(list[Any], data):
+        try:
+            providers.append(Provider.model_validate(record))
+        except ValidationError:
+            logger.warning("Skipped a malformed provider record")
+    return providers
