@@ -6,6 +6,16 @@ import anyio
 from mcp import Client
 from mcp_types import CallToolResult
 
+TOOL_NAMES = [
+    "list_models",
+    "count_models",
+    "get_model",
+    "list_models_for_user",
+    "list_model_endpoints",
+    "estimate_cost",
+]
+"""Every tool, in the order tools/list gives them."""
+
 
 async def call(client: Client, tool: str, arguments: dict[str, Any] | None = None) -> CallToolResult:
     with anyio.fail_after(60):  # generous: a hang fails the test, a busy machine does not

@@ -22,7 +22,7 @@ from mcp_server_openrouter.http import HttpOptions, create_app, is_loopback
 
 from .conftest import FAKE_BASE_URL, FAST_RETRY
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, structured
+from .helpers import TOOL_NAMES, call, structured
 
 pytestmark = pytest.mark.anyio
 
@@ -60,14 +60,7 @@ def app_for(upstream: FakeOpenRouter, **options: Any) -> ASGIApp:
 
 async def exercise(client: Client) -> None:
     tools = await client.list_tools()
-    assert {t.name for t in tools.tools} == {
-        "list_models",
-        "count_models",
-        "get_model",
-        "list_models_for_user",
-        "list_model_endpoints",
-        "estimate_cost",
-    }
+    assert [t.name for t in tools.tools] == TOOL_NAMES
     page = structured(await call(client, "list_models", {"supported_parameters": ["tools"], "limit": 3}))
     assert len(page["rows"]) == 3
     read = await client.read_resource("openrouter://models/openrouter/auto")

@@ -25,6 +25,7 @@ import pytest
 
 from .conftest import INTEROP, ROOT
 from .fake_upstream import FakeOpenRouter, serve
+from .helpers import TOOL_NAMES
 from .processes import free_port, listening
 
 INSPECTOR = INTEROP / "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
@@ -133,14 +134,7 @@ def test_inspector_cli_over_stdio_in_both_eras(interop: Path, upstream_env: dict
         env=upstream_env,
     )
 
-    assert {t["name"] for t in tools["tools"]} == {  # type: ignore[union-attr]
-        "list_models",
-        "count_models",
-        "get_model",
-        "list_models_for_user",
-        "list_model_endpoints",
-        "estimate_cost",
-    }  # type: ignore[index]
+    assert [t["name"] for t in tools["tools"]] == TOOL_NAMES  # type: ignore[index]
     assert counted["structuredContent"] == {"count": 549, "source": counted["structuredContent"]["source"]}  # type: ignore[index]
     assert json.loads(read["contents"][0]["text"])["id"] == "openrouter/auto"  # type: ignore[index]
 

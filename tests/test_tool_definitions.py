@@ -5,20 +5,15 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from .helpers import TOOL_NAMES
+
 pytestmark = pytest.mark.anyio
 
 
 async def test_exactly_the_catalog_tools_are_listed(client: Client) -> None:
     tools = (await client.list_tools()).tools
 
-    assert [t.name for t in tools] == [
-        "list_models",
-        "count_models",
-        "get_model",
-        "list_models_for_user",
-        "list_model_endpoints",
-        "estimate_cost",
-    ]
+    assert [t.name for t in tools] == TOOL_NAMES
 
 
 async def test_tools_are_read_only_open_world_titled_and_described(client: Client) -> None:

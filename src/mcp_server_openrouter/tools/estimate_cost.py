@@ -13,11 +13,9 @@ from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.compact import decimal_text
 from mcp_server_openrouter.cost import Estimate, Workload, estimate
 from mcp_server_openrouter.errortext import quote
-from mcp_server_openrouter.openrouter import OpenRouterError
 
 from . import build_tool
-from .errors import tool_error
-from .get_model import ModelIds, unknown_ids_error
+from .get_model import ModelIds, known_models
 from .results import Source, SourceField
 
 Tokens = Annotated[int, Field(ge=0)]
@@ -153,23 +151,16 @@ def build(catalog: Catalog) -> Tool:
             web_searches=web_searches,
             at_utc=when,
         )
-        try:
-            full = await catalog.full()
-        except OpenRouterError as exc:  # a 4xx about the catalog query itself; "down" is answered offline
-            raise tool_error(exc) from exc
-        wanted = list(dict.fromkeys(i.strip() for i in ids))
-        missing = [i for i in wanted if i not in full.value.by_id]
-        if missing:
-            raise unknown_ids_error(missing, full.value)
-        results = sorted((estimate(full.value.by_id[i], workload) for i in wanted), key=_sort_key)
+        models, provenance = await known_models(catalog, ids)
+        results = sorted((estimate(m, workload) for m in models), key=_sort_key)
         rows = [_row(r) for r in results]
         structured: dict[str, Any] = CostEstimates(
-            estimates=rows, source=Source.of(full.provenance), legend=LEGEND
+            estimates=rows, source=Source.of(provenance), legend=LEGEND
         ).model_dump(mode="json", exclude_none=True)
         lines = [
             f"Cost in USD (exact) of {_workload_text(workload)}, cheapest first:",
             *(_line(r) for r in rows),
-            f"Data: {full.provenance.describe()}.",
+            f"Data: {provenance.describe()}.",
         ]
         return CallToolResult(content=[TextContent(type="text", text="\n".join(lines))], structured_content=structured)
 

@@ -7,10 +7,10 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
-from mcp_server_openrouter.catalog import Catalog, ModelSet
+from mcp_server_openrouter.catalog import Catalog, ModelSet, Provenance
 from mcp_server_openrouter.detail import URI_PREFIX, ModelDetail, detail, detail_text, legend
 from mcp_server_openrouter.errortext import quote
-from mcp_server_openrouter.openrouter import OpenRouterError
+from mcp_server_openrouter.openrouter import Model, OpenRouterError
 
 from . import build_tool
 from .errors import tool_error
@@ -54,21 +54,28 @@ def unknown_ids_error(missing: list[str], catalog: ModelSet) -> ToolError:
     return ToolError(f"Unknown model ID {'; '.join(hints)}. IDs are case-sensitive; list_models(q=...) finds them.")
 
 
+async def known_models(catalog: Catalog, ids: list[str]) -> tuple[list[Model], Provenance]:
+    """The models ``ids`` name (duplicates dropped, order kept) and where the catalog came from; an
+    unknown ID is a ``ToolError`` with close matches."""
+    try:
+        full = await catalog.full()
+    except OpenRouterError as exc:  # a 4xx about the catalog query itself; "down" is answered offline
+        raise tool_error(exc) from exc
+    wanted = list(dict.fromkeys(i.strip() for i in ids))
+    missing = [i for i in wanted if i not in full.value.by_id]
+    if missing:
+        raise unknown_ids_error(missing, full.value)
+    return [full.value.by_id[i] for i in wanted], full.provenance
+
+
 def build(catalog: Catalog) -> Tool:
     async def get_model(ids: ModelIds) -> Annotated[CallToolResult, ModelDetails]:
         """Full details of up to 10 models by ID: description, all prices and tiers, reasoning, defaults."""
-        try:
-            full = await catalog.full()
-        except OpenRouterError as exc:  # a 4xx about the catalog query itself; "down" is answered offline
-            raise tool_error(exc) from exc
-        wanted = list(dict.fromkeys(i.strip() for i in ids))
-        missing = [i for i in wanted if i not in full.value.by_id]
-        if missing:
-            raise unknown_ids_error(missing, full.value)
-        records = [detail(full.value.by_id[i]) for i in wanted]
-        result = ModelDetails(models=records, source=Source.of(full.provenance), legend=legend(records))
+        models, provenance = await known_models(catalog, ids)
+        records = [detail(m) for m in models]
+        result = ModelDetails(models=records, source=Source.of(provenance), legend=legend(records))
         blocks = "\n\n".join(detail_text(r) for r in records)
-        text = f"{blocks}\nData: {full.provenance.describe()}. Full upstream record: resource {URI_PREFIX}{{id}}."
+        text = f"{blocks}\nData: {provenance.describe()}. Full upstream record: resource {URI_PREFIX}{{id}}."
         return CallToolResult(
             content=[TextContent(type="text", text=text)],
             structured_content=result.model_dump(mode="json", exclude_none=True),
