@@ -381,41 +381,39 @@ class Catalog:
             return Answer(len(local.value), local.provenance)
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
 
-    async def endpoints(self, model_id: str) -> Answer[EndpointList]:
-        """One model's provider endpoints, cached per model like every answer. There is no offline
-        copy of them: a failure with nothing fetched before is raised; one after an earlier fetch
-        is answered with that fetch, labelled stale (the cache's stale-if-error)."""
+    async def _online(self, what: str, key: Hashable, path: str, fetch: Callable[[], Awaitable[T]]) -> Answer[T]:
+        """A cached answer that only OpenRouter has (no offline copy): ``what`` names it in the error
+        offline mode gets. A failure with nothing fetched before is raised; one after an earlier
+        fetch is answered with that fetch, labelled stale (the cache's stale-if-error)."""
         if self._settings.offline:
-            raise APIConnectionError(f"list_model_endpoints needs OpenRouter, and the server runs in {OFFLINE_MODE}")
-
-        async def fetch() -> EndpointList:
-            return await self._bounded(lambda: self.client.list_endpoints(model_id))
-
-        lookup = await self._lookup(("endpoints", model_id), f"/models/{model_id}/endpoints", fetch)
+            raise APIConnectionError(f"{what} needs OpenRouter, and the server runs in {OFFLINE_MODE}")
+        lookup = await self._lookup(key, path, lambda: self._bounded(fetch))
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+
+    async def endpoints(self, model_id: str) -> Answer[EndpointList]:
+        """One model's provider endpoints, cached per model (see :meth:`_online`)."""
+        return await self._online(
+            "list_model_endpoints",
+            ("endpoints", model_id),
+            f"/models/{model_id}/endpoints",
+            lambda: self.client.list_endpoints(model_id),
+        )
 
     async def providers(self) -> Answer[list[Provider]]:
-        """OpenRouter's inference providers, cached like every answer; no offline copy exists."""
-        if self._settings.offline:
-            raise APIConnectionError(f"the provider list needs OpenRouter, and the server runs in {OFFLINE_MODE}")
-
-        async def fetch() -> list[Provider]:
-            return await self._bounded(lambda: self.client.list_providers())
-
-        lookup = await self._lookup(("providers",), "/providers", fetch)
-        return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+        """OpenRouter's inference providers, cached (see :meth:`_online`)."""
+        return await self._online(
+            "the provider list", ("providers",), "/providers", lambda: self.client.list_providers()
+        )
 
     async def user_models(self, api_key: SecretStr | None = None) -> Answer[list[Model]]:
         """The key owner's models, cached per key (by hash). No offline fallback: account settings
-        are in no snapshot, so a failure is raised."""
-        if self._settings.offline:
-            raise APIConnectionError(f"list_models_for_user needs OpenRouter, and the server runs in {OFFLINE_MODE}")
+        are in no snapshot, so a failure is raised (see :meth:`_online`)."""
         key = api_key if api_key is not None else self._settings.api_key
-        if key is None or not key.get_secret_value():
+        if not self._settings.offline and (key is None or not key.get_secret_value()):
             raise MissingAPIKeyError("/models/user needs an API key")
 
         async def fetch() -> list[Model]:
-            return (await self._bounded(lambda: self.client.list_user_models(key))).models
+            assert key is not None
+            return (await self.client.list_user_models(key)).models
 
-        lookup = await self._lookup(("user", _key_fingerprint(key)), "/models/user", fetch)
-        return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+        return await self._online("list_models_for_user", ("user", _key_fingerprint(key)), "/models/user", fetch)
