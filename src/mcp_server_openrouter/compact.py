@@ -21,7 +21,7 @@ depends on the model routed to: it is shown as ``"variable"``, never as free or 
 """
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
@@ -57,12 +57,12 @@ TABLE_LEGEND = f"{_UNITS}; '-' = unknown; max_output '=' = same as context. {FLA
 ROW_LEGEND = f"{_UNITS}; null = unknown. {FLAGS_LEGEND}."
 
 
-def _plain_number(value: float) -> float | int:
-    # 3.0 → 3: one token instead of three, and the same number to any JSON reader.
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+def plain_number(value: float) -> float | int:
+    """3.0 → 3: one token instead of three, and the same number to any JSON reader."""
+    return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
 
 
-JsonNumber = Annotated[float, PlainSerializer(_plain_number)]
+JsonNumber = Annotated[float, PlainSerializer(plain_number)]
 """A float that serializes integral values as integers."""
 Usd = Annotated[JsonNumber | Literal["variable"], WithJsonSchema({"type": ["number", "string"]})]
 """A price, or ``"variable"`` (router models); published as number-or-string to keep schemas short."""
@@ -84,11 +84,20 @@ def decimal_text(value: Decimal) -> str:
     return "0" if text in ("-0", "0") else text
 
 
-def _json_number(value: Decimal | Literal["variable"] | None) -> float | Literal["variable"] | None:
-    if not isinstance(value, Decimal):
-        return value
-    number = float(value)
-    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+@overload
+def json_number(value: Decimal | Literal["variable"]) -> float | Literal["variable"]: ...
+@overload
+def json_number(value: Decimal | Literal["variable"] | None) -> float | Literal["variable"] | None: ...
+def json_number(value: Decimal | Literal["variable"] | None) -> float | Literal["variable"] | None:
+    """An exact decimal as the JSON number a model reads (see :func:`plain_number`); others as they are."""
+    return plain_number(float(value)) if isinstance(value, Decimal) else value
+
+
+def number_text(value: float | str | None) -> str:
+    """A number as plain text, never ``3.0`` or ``3.75e-07``; ``-`` when unknown; words as they are."""
+    if value is None:
+        return "-"
+    return value if isinstance(value, str) else decimal_text(Decimal(repr(value)))
 
 
 def capabilities(supported_parameters: list[str]) -> list[Capability]:
@@ -126,8 +135,8 @@ def compact(model: Model) -> CompactModel:
         id=model.id,
         context=model.context_length or None,
         max_output=model.top_provider.max_completion_tokens or None,
-        usd_in=_json_number(per_million(model.pricing.prompt)),
-        usd_out=_json_number(per_million(model.pricing.completion)),
+        usd_in=json_number(per_million(model.pricing.prompt)),
+        usd_out=json_number(per_million(model.pricing.completion)),
         inputs=inputs if inputs and inputs != ["text"] else None,
         outputs=outputs if outputs and outputs != ["text"] else None,
         caps=caps or None,
@@ -180,8 +189,8 @@ def row(model: Model) -> list[Any]:
             model.id,
             model.context_length or None,
             model.top_provider.max_completion_tokens or None,
-            _json_number(per_million(model.pricing.prompt)),
-            _json_number(per_million(model.pricing.completion)),
+            json_number(per_million(model.pricing.prompt)),
+            json_number(per_million(model.pricing.completion)),
             flags(model),
         ]
     return cached

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from .compact import JsonNumber, Usd, compact, decimal_text, per_million
+from .compact import JsonNumber, Usd, compact, json_number, number_text, per_million
 from .openrouter.models import INDICES, Model, PriceOverride, Pricing
 
 URI_PREFIX = "openrouter://models/"
@@ -68,13 +68,6 @@ def model_uri(model_id: str) -> str:
     return URI_PREFIX + model_id
 
 
-def _number(value: Decimal | str) -> Number:
-    if isinstance(value, str):
-        return "variable"
-    number = float(value)
-    return int(number) if number.is_integer() and abs(number) < 2**53 else number
-
-
 def _scaled(price: Decimal | None, per_token: bool) -> Decimal | Literal["variable"] | None:
     if price is None:
         return None
@@ -89,11 +82,11 @@ def _other_prices(prices: Pricing | PriceOverride) -> tuple[dict[str, Number], d
     for key, name in PER_TOKEN_PRICES.items():
         value = _scaled(getattr(prices, key), per_token=True)
         if value is not None and value != 0:
-            per_m[name] = _number(value)
+            per_m[name] = json_number(value)
     for key, name in PER_UNIT_PRICES.items():
         value = _scaled(getattr(prices, key), per_token=False)
         if value is not None and value != 0:
-            each[name] = _number(value)
+            each[name] = json_number(value)
     return per_m, each
 
 
@@ -169,8 +162,8 @@ def _tier(override: PriceOverride) -> PriceTier | None:
         return None
     return PriceTier(
         when=" and ".join(conditions),
-        usd_in=None if usd_in is None else _number(usd_in),
-        usd_out=None if usd_out is None else _number(usd_out),
+        usd_in=None if usd_in is None else json_number(usd_in),
+        usd_out=None if usd_out is None else json_number(usd_out),
         usd_per_m=per_m or None,
         usd_each=each or None,
     )
@@ -251,15 +244,8 @@ def detail(model: Model) -> ModelDetail:
     )
 
 
-def _fmt(value: Number | float) -> str:
-    """Plain decimal text, never ``3.0`` or ``3.75e-07``."""
-    if isinstance(value, str):
-        return value
-    return decimal_text(Decimal(repr(value)))
-
-
 def _pairs(values: dict[str, Number | None]) -> str:
-    return ", ".join(f"{k} {_fmt(v)}" for k, v in values.items() if v is not None)
+    return ", ".join(f"{k} {number_text(v)}" for k, v in values.items() if v is not None)
 
 
 def detail_text(record: ModelDetail) -> str:
@@ -276,7 +262,7 @@ def detail_text(record: ModelDetail) -> str:
     if record.usd_each:
         facts.append("USD each: " + _pairs(dict(record.usd_each)))
     if record.discount:
-        facts.append(f"discount {_fmt(record.discount)}")
+        facts.append(f"discount {number_text(record.discount)}")
     if record.modalities:
         facts.append(record.modalities)
     if record.caps:

@@ -41,19 +41,11 @@ from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
-from .openrouter import INDICES, Model, ModelsQuery, parse_model_list
+from .openrouter import QUALITY_SORTS, Model, ModelsQuery, parse_model_list
 
 SNAPSHOT_FILE = "catalog-snapshot.json.gz"
 
-INDEX_SORTS = {f"{name}-high-to-low": name for name in INDICES}
-LOCAL_SORTS = (
-    "newest",
-    "pricing-low-to-high",
-    "pricing-high-to-low",
-    "context-high-to-low",
-    *INDEX_SORTS,
-    "design-arena-elo-high-to-low",
-)
+LOCAL_SORTS = ("newest", "pricing-low-to-high", "pricing-high-to-low", "context-high-to-low", *QUALITY_SORTS)
 UPSTREAM_ONLY = ("category", "arch", "providers", "distillable", "zdr", "region")
 """Filters whose data the records lack; with the tool success rates, refused offline by name."""
 
@@ -122,19 +114,14 @@ def _known_price(price: Decimal | None) -> Decimal | None:
     return None if price is None or price < 0 else price
 
 
-def _index(model: Model, name: str) -> float | None:
-    return None if model.benchmarks is None else model.benchmarks.index(name)
-
-
-def _best_elo(model: Model) -> float | None:
-    return None if model.benchmarks is None else model.benchmarks.best_elo
-
-
-def _score_first(selected: list[Model], score: Callable[[Model], float | None]) -> list[Model]:
-    """Highest score first, models without one last (catalog order kept among ties)."""
-    scored = [m for m in selected if score(m) is not None]
-    scored.sort(key=lambda m: -(score(m) or 0))
-    return scored + [m for m in selected if score(m) is None]
+def _known_first(
+    selected: list[Model], key: Callable[[Model], Decimal | float | None], *, reverse: bool
+) -> list[Model]:
+    """Sorted by ``key`` (highest first when ``reverse``), models without a value last; catalog
+    order kept among ties."""
+    known = [m for m in selected if key(m) is not None]
+    known.sort(key=lambda m: key(m) or 0, reverse=reverse)
+    return known + [m for m in selected if key(m) is None]
 
 
 def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
@@ -156,8 +143,7 @@ def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
     ages = query.min_age_days is not None or query.max_age_days is not None
     indices = [
         (name, getattr(query, f"min_{name}_index"), getattr(query, f"max_{name}_index"))
-        for name in INDICES
-        if getattr(query, f"min_{name}_index") is not None or getattr(query, f"max_{name}_index") is not None
+        for name in query.bounded_indices()
     ]
     now_seconds = now.timestamp()
 
@@ -184,7 +170,7 @@ def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
             if not _in_range(age, query.min_age_days, query.max_age_days):
                 return False
         for name, low, high in indices:
-            if not _in_range(_index(model, name), low, high):
+            if not _in_range(model.score(name), low, high):
                 return False
         if authors and model.author.lower() not in authors:
             return False
@@ -212,15 +198,10 @@ def filter_locally(models: list[Model], query: ModelsQuery, now: datetime | None
         case "context-high-to-low":
             selected.sort(key=lambda m: -m.context_length)
         case "pricing-low-to-high" | "pricing-high-to-low":
-            priced = [m for m in selected if _mean_price(m) is not None]
-            unpriced = [m for m in selected if _mean_price(m) is None]
-            priced.sort(key=lambda m: _mean_price(m) or 0, reverse=query.sort == "pricing-high-to-low")
-            selected = priced + unpriced
-        case "design-arena-elo-high-to-low":
-            selected = _score_first(selected, _best_elo)
-        case sort if sort in INDEX_SORTS:
-            name = INDEX_SORTS[sort]
-            selected = _score_first(selected, lambda m: _index(m, name))
+            selected = _known_first(selected, _mean_price, reverse=query.sort == "pricing-high-to-low")
+        case sort if sort in QUALITY_SORTS:
+            name = QUALITY_SORTS[sort]
+            selected = _known_first(selected, lambda m: m.score(name), reverse=True)
         case _:
             pass
     return selected

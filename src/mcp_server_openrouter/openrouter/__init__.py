@@ -16,11 +16,12 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
 )
-from .models import INDICES, Model, ModelList, Pricing, parse_model_list
+from .models import INDICES, QUALITY_SORTS, Model, ModelList, Pricing, parse_model_list
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "INDICES",
+    "QUALITY_SORTS",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",

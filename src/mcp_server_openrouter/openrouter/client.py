@@ -30,7 +30,7 @@ from .errors import (
     MissingAPIKeyError,
     status_error,
 )
-from .models import ModelList, parse_count, parse_model_list
+from .models import INDICES, ModelList, parse_count, parse_model_list
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,14 @@ class ModelsQuery:
     max_agentic_index: Decimal | None = None
     min_tool_success_rate: Decimal | None = None
     max_tool_success_rate: Decimal | None = None
+
+    def bounded_indices(self) -> list[str]:
+        """The Artificial Analysis indices this query bounds (from below, above or both)."""
+        return [
+            name
+            for name in INDICES
+            if getattr(self, f"min_{name}_index") is not None or getattr(self, f"max_{name}_index") is not None
+        ]
 
     def params(self) -> dict[str, str]:
         """The query string as the API expects it: lists comma-joined, booleans ``true``/``false``,

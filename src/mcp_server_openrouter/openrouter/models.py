@@ -163,6 +163,8 @@ Score = Annotated[float | None, BeforeValidator(_number_or_none)]
 
 INDICES = ("intelligence", "coding", "agentic")
 """The Artificial Analysis indices the API reports, filters (``min_/max_<name>_index``) and sorts by."""
+QUALITY_SORTS = {**{f"{name}-high-to-low": name for name in INDICES}, "design-arena-elo-high-to-low": "arena_elo"}
+"""The ``sort`` values that rank by a score, and the score (:meth:`Model.score`) each ranks by."""
 
 
 class ArtificialAnalysis(_Lenient):
@@ -237,6 +239,13 @@ class Model(_Lenient):
     def raw(self) -> dict[str, Any]:
         """The record exactly as the upstream sent it (parsed JSON, unmodified)."""
         return self._raw
+
+    def score(self, name: str) -> float | None:
+        """An Artificial Analysis index (``intelligence``, ``coding``, ``agentic``) or ``arena_elo``
+        (the best Design Arena Elo); ``None`` when the catalog has none."""
+        if self.benchmarks is None:
+            return None
+        return self.benchmarks.best_elo if name == "arena_elo" else self.benchmarks.index(name)
 
     @property
     def author(self) -> str:

@@ -173,7 +173,6 @@ that ``list_models`` and ``count_models`` share (:func:`with_arguments`). Names 
 except ``min_context`` (sent as ``context``, which alone would not say it is a minimum)."""
 
 RANGES = [
-    ("min_context", None),
     ("min_price", "max_price"),
     ("min_output_price", "max_output_price"),
     ("min_age_days", "max_age_days"),
@@ -224,8 +223,6 @@ def _decimal(value: float | None) -> Decimal | None:
 
 def _check_ranges(arguments: dict[str, Any]) -> None:
     for low, high in RANGES:
-        if high is None:
-            continue
         bottom, top = arguments.get(low), arguments.get(high)
         if bottom is not None and top is not None and bottom > top:
             raise ToolError(

@@ -10,7 +10,7 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import Field
 
 from mcp_server_openrouter.catalog import Catalog
-from mcp_server_openrouter.compact import decimal_text
+from mcp_server_openrouter.compact import json_number, number_text, per_million, plain_number
 from mcp_server_openrouter.config import ENV_API_KEY
 from mcp_server_openrouter.openrouter import Endpoint, NotFoundError, OpenRouterError
 
@@ -19,7 +19,6 @@ from .errors import tool_error
 from .get_model import unknown_ids_error
 from .results import Source
 
-MILLION = Decimal(1_000_000)
 COLUMNS = ["provider", "tag", "quant", "context", "max_output", "usd_in", "usd_out", "usd_cache_read", "status"]
 UPTIME = ["uptime_30m", "uptime_1d"]
 SPEED = ["latency_ms", "tokens_s"]
@@ -34,12 +33,8 @@ Sort = Literal["price", "throughput", "latency", "uptime"]
 
 
 def _usd(price: Decimal | None, discount: Decimal | None) -> float | str | None:
-    if price is None:
-        return None
-    if price < 0:
-        return "variable"
-    value = float(price * MILLION * (1 - (discount or 0)))
-    return int(value) if value.is_integer() else value
+    """USD per 1M tokens after the discount (which cannot make a variable price free)."""
+    return json_number(per_million(price if price is None or price < 0 else price * (1 - (discount or 0))))
 
 
 def _mean_price(endpoint: Endpoint) -> Decimal | None:
@@ -50,8 +45,7 @@ def _mean_price(endpoint: Endpoint) -> Decimal | None:
 
 
 def _plain(value: float | None) -> float | int | None:
-    """A whole number without its ``.0`` (a token saved per cell), anything else as it is."""
-    return int(value) if value is not None and float(value).is_integer() else value
+    return None if value is None else plain_number(value)
 
 
 def _p50(stats: Any) -> float | None:
@@ -103,11 +97,7 @@ def _row(endpoint: Endpoint, model_parameters: set[str], speed: bool) -> list[An
 
 
 def _text_cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return decimal_text(Decimal(repr(value)))
-    return str(value).replace(" ", "_")
+    return number_text(value).replace(" ", "_")  # one word per cell: "Google Vertex" -> Google_Vertex
 
 
 def build(catalog: Catalog) -> Tool:

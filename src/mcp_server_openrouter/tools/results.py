@@ -13,7 +13,6 @@ its text part is a table (~24 tokens a model; see :mod:`..compact`).
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from mcp_types import CallToolResult, TextContent
@@ -25,12 +24,13 @@ from mcp_server_openrouter.compact import (
     ROW_LEGEND,
     TABLE_COLUMNS,
     TABLE_LEGEND,
-    decimal_text,
+    number_text,
+    plain_number,
     row,
     table_row,
 )
 from mcp_server_openrouter.detail import URI_PREFIX
-from mcp_server_openrouter.openrouter import INDICES, Model, ModelsQuery
+from mcp_server_openrouter.openrouter import QUALITY_SORTS, Model, ModelsQuery
 
 
 class Source(BaseModel):
@@ -87,12 +87,6 @@ def _result(structured: BaseModel | dict[str, Any], text: str) -> CallToolResult
 
 DETAILS = f"Details: get_model(ids) or resource {URI_PREFIX}{{id}}."
 PAGE_LEGEND = f"{ROW_LEGEND} Next page: call again with offset=next_offset. {DETAILS}"
-QUALITY_SORTS = {
-    "intelligence-high-to-low": "intelligence",
-    "coding-high-to-low": "coding",
-    "agentic-high-to-low": "agentic",
-    "design-arena-elo-high-to-low": "arena_elo",
-}
 QUALITY_LEGEND = {
     "intelligence": "intelligence/coding/agentic: Artificial Analysis index (0-100)",
     "coding": "intelligence/coding/agentic: Artificial Analysis index (0-100)",
@@ -106,23 +100,11 @@ def quality_columns(query: ModelsQuery | None) -> list[str]:
     if query is None:
         return []
     columns = [QUALITY_SORTS[query.sort]] if query.sort in QUALITY_SORTS else []
-    for name in INDICES:
-        if getattr(query, f"min_{name}_index") is not None or getattr(query, f"max_{name}_index") is not None:
-            columns.append(name)
-    return list(dict.fromkeys(columns))
+    return list(dict.fromkeys([*columns, *query.bounded_indices()]))
 
 
-def quality(model: Model, column: str) -> float | int | None:
-    """A model's score for a quality column, or ``None`` when the catalog has none."""
-    scores = model.benchmarks
-    if scores is None:
-        return None
-    value = scores.best_elo if column == "arena_elo" else scores.index(column)
-    return None if value is None else (int(value) if value.is_integer() else value)
-
-
-def _cell_text(value: float | int | None) -> str:
-    return "-" if value is None else decimal_text(Decimal(repr(value)))
+def _scores(model: Model, columns: list[str]) -> list[float | int | None]:
+    return [None if (value := model.score(c)) is None else plain_number(value) for c in columns]
 
 
 def page_result(
@@ -143,14 +125,13 @@ def page_result(
     text_columns, text_legend, text_rows = TABLE_COLUMNS, TABLE_LEGEND, [table_row(m) for m in page]
     if extra:
         notes = " ".join(dict.fromkeys(QUALITY_LEGEND[c] for c in extra))
+        scores = [_scores(m, extra) for m in page]
         columns = [*ROW_COLUMNS[:5], *extra, ROW_COLUMNS[5]]
-        rows = [[*r[:5], *(quality(m, c) for c in extra), r[5]] for r, m in zip(rows, page, strict=True)]
+        rows = [[*r[:5], *s, r[5]] for r, s in zip(rows, scores, strict=True)]
         legend = f"{PAGE_LEGEND} {notes}; null = none."
         text_columns = " ".join([*ROW_COLUMNS[:5], *extra, "[flags]"])
         text_legend = f"{TABLE_LEGEND} {notes}; '-' = none."
-        text_rows = [
-            _with_quality(line, [quality(m, c) for c in extra]) for line, m in zip(text_rows, page, strict=True)
-        ]
+        text_rows = [_with_quality(line, s) for line, s in zip(text_rows, scores, strict=True)]
     structured: dict[str, Any] = {
         "columns": columns,
         "rows": rows,
@@ -178,7 +159,7 @@ def page_result(
 
 def _with_quality(line: str, values: list[float | int | None]) -> str:
     cells = line.split(" ", 5)
-    return " ".join([*cells[:5], *(_cell_text(v) for v in values), *cells[5:]])
+    return " ".join([*cells[:5], *(number_text(v) for v in values), *cells[5:]])
 
 
 def count_result(count: int, provenance: Provenance) -> CallToolResult:
