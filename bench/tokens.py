@@ -170,7 +170,7 @@ async def calls_table() -> list[str]:
             "content-only": round(sum(tokens(t) + 1 for t in text_rows) / len(rows)),
         }
         per_row["both"] = per_row["structured-only"] + per_row["content-only"]
-        out.append(f"| list_model_endpoints, per endpoint row (all 14 columns) | {cells(per_row, TARGET_ENDPOINT)}")
+        out.append(f"| list_model_endpoints, per endpoint row (all 13 columns) | {cells(per_row, TARGET_ENDPOINT)}")
         listed = await client.list_tools()
         tools_json = compact_json([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools])
         resource = await client.read_resource("openrouter://models/anthropic/claude-sonnet-4.5")

@@ -36,12 +36,12 @@ async def test_with_a_key_every_column_is_shown_and_the_key_is_sent(client: Clie
     assert request.headers["authorization"] == f"Bearer {TEST_KEY}"
     assert page["model"] == SONNET
     assert page["columns"] == [
-        "provider", "tag", "quant", "context", "max_output", "usd_in", "usd_out", "usd_cache_read", "status",
+        "provider", "quant", "context", "max_output", "usd_in", "usd_out", "usd_cache_read", "status",
         "uptime_30m", "uptime_1d", "latency_ms", "tokens_s", "flags",
     ]  # fmt: skip
     anthropic, deepinfra = rows_of(page)  # cheapest first: DeepInfra is 1.2x dearer even after its 10% discount
     assert anthropic == {
-        "provider": "Anthropic", "tag": "anthropic", "quant": None, "context": 1_000_000, "max_output": 64_000,
+        "provider": "anthropic", "quant": None, "context": 1_000_000, "max_output": 64_000,
         "usd_in": 3, "usd_out": 15, "usd_cache_read": 0.3, "status": 0, "uptime_30m": 99.5, "uptime_1d": 99.9,
         "latency_ms": 400, "tokens_s": 60, "flags": "C",
     }  # fmt: skip
@@ -51,7 +51,8 @@ async def test_with_a_key_every_column_is_shown_and_the_key_is_sent(client: Clie
     assert "notes" not in page
     text = text_of(result)
     assert text.startswith(f"2 endpoint(s) of {SONNET}, cheapest first. Data: live OpenRouter data")
-    assert "Anthropic anthropic - 1000000 64000 3 15 0.3 0 99.5 99.9 400 60 C" in text
+    assert deepinfra["provider"] == "deepinfra/fp8"  # the tag: slug and variant, as provider routing takes it
+    assert "anthropic - 1000000 64000 3 15 0.3 0 99.5 99.9 400 60 C" in text
 
 
 async def test_without_a_key_nothing_is_sent_and_the_result_says_why_speed_is_missing(
@@ -74,10 +75,10 @@ async def test_without_a_key_nothing_is_sent_and_the_result_says_why_speed_is_mi
 @pytest.mark.parametrize(
     ("sort", "first", "words"),
     [
-        ("price", "Anthropic", "cheapest first"),
-        ("throughput", "DeepInfra", "fastest first"),
-        ("latency", "DeepInfra", "lowest latency first"),
-        ("uptime", "Anthropic", "highest uptime first"),
+        ("price", "anthropic", "cheapest first"),
+        ("throughput", "deepinfra/fp8", "fastest first"),
+        ("latency", "deepinfra/fp8", "lowest latency first"),
+        ("uptime", "anthropic", "highest uptime first"),
     ],
 )
 async def test_each_sort_puts_the_best_first(client: Client, sort: str, first: str, words: str) -> None:
@@ -167,3 +168,34 @@ async def test_offline_mode_says_the_tool_needs_openrouter() -> None:
 
     assert result.is_error
     assert "list_model_endpoints needs OpenRouter" in text_of(result)
+
+
+async def test_cells_that_would_say_nothing_are_left_out(client: Client, upstream: FakeOpenRouter) -> None:
+    original = upstream.answer
+    endpoint: dict[str, Any] = {
+        "provider_name": "Google Vertex",  # no tag: the display name stands in
+        "quantization": "unknown",  # the legend's null
+        "context_length": 1_000_000,
+        "max_completion_tokens": None,
+        "pricing": {"prompt": "0.000003", "completion": "0.000015"},  # no cache-read price anywhere
+        "status": 0,
+        "supported_parameters": [],
+        "uptime_last_30m": 100,
+    }
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/endpoints"):
+            return httpx2.Response(200, json={"data": {"id": SONNET, "endpoints": [endpoint]}})
+        return original(request)
+
+    upstream.answer = answer  # type: ignore[method-assign]
+    page = structured(await call(client, "list_model_endpoints", {"id": SONNET}))
+
+    assert "usd_cache_read" not in page["columns"]
+    assert rows_of(page) == [
+        {
+            "provider": "Google Vertex", "quant": None, "context": 1_000_000, "max_output": None, "usd_in": 3,
+            "usd_out": 15, "status": 0, "uptime_30m": 100, "uptime_1d": None, "latency_ms": None, "tokens_s": None,
+            "flags": "",
+        }
+    ]  # fmt: skip

@@ -1,4 +1,17 @@
-"""``list_model_endpoints``: who serves a model, at what price, how fast and how reliably."""
+"""``list_model_endpoints``: who serves a model, at what price, how fast and how reliably.
+
+A row costs the model about 3 tokens a cell, so each cell earns its place (budget: 40 tokens a
+row in each reading policy, ``bench/tokens.py``):
+
+* ``provider`` is the endpoint's tag: the provider's slug, then ``/variant`` when the provider
+  serves several (``anthropic``, ``deepinfra/fp8``). The slug is what the ``providers`` filter and
+  provider routing (``order``, ``only``) take, and it names the provider, so the display name
+  (``DeepInfra``: 3-5 tokens a row, nothing to act on) is left to ``openrouter://providers``.
+  An endpoint without a tag shows its display name.
+* ``quant`` ``unknown`` is ``null``, which the legend already calls unknown.
+* ``usd_cache_read`` is shown when some endpoint has a cache-read price; latency and throughput
+  when OpenRouter showed them (API key).
+"""
 
 from collections.abc import Callable
 from decimal import Decimal
@@ -19,13 +32,15 @@ from .errors import tool_error
 from .get_model import unknown_ids_error
 from .results import Source
 
-COLUMNS = ["provider", "tag", "quant", "context", "max_output", "usd_in", "usd_out", "usd_cache_read", "status"]
+PRICES = ["usd_in", "usd_out"]
+CACHE_READ = "usd_cache_read"
 UPTIME = ["uptime_30m", "uptime_1d"]
 SPEED = ["latency_ms", "tokens_s"]
 NO_KEY = f"latency and throughput are shown to API-key holders only: set {ENV_API_KEY} to see them"
 LEGEND = (
-    "usd_*: USD per 1M tokens after the endpoint's discount ('variable' = routed); status: 0 = ok, negative = "
-    "degraded; uptime_*: % of requests that succeeded; latency_ms: p50 time to first token and tokens_s: p50 output "
+    "provider: its tag, slug[/variant], as provider routing takes it; usd_*: USD per 1M tokens after the "
+    "endpoint's discount ('variable' = routed); status: 0 = ok, negative = degraded; "
+    "uptime_*: % of requests that succeeded; latency_ms: p50 time to first token and tokens_s: p50 output "
     "speed, last 30 min; flags: C = implicit caching, +p/-p = parameters the endpoint adds/lacks vs the model; "
     "null = unknown."
 )
@@ -76,17 +91,24 @@ def _flags(endpoint: Endpoint, model_parameters: set[str]) -> str:
     return " ".join(parts)
 
 
-def _row(endpoint: Endpoint, model_parameters: set[str], speed: bool) -> list[Any]:
+def _columns(cache_read: bool, speed: bool) -> list[str]:
+    return [
+        "provider", "quant", "context", "max_output", *PRICES, *([CACHE_READ] if cache_read else []), "status",
+        *UPTIME, *(SPEED if speed else []), "flags",
+    ]  # fmt: skip
+
+
+def _row(endpoint: Endpoint, model_parameters: set[str], cache_read: bool, speed: bool) -> list[Any]:
     discount = endpoint.pricing.discount
+    quantization = endpoint.quantization
     cells: list[Any] = [
-        endpoint.provider_name or None,
-        endpoint.tag or None,
-        endpoint.quantization,
+        endpoint.tag or endpoint.provider_name or None,
+        None if quantization == "unknown" else quantization,
         endpoint.context_length or None,
         endpoint.max_completion_tokens,
         _usd(endpoint.pricing.prompt, discount),
         _usd(endpoint.pricing.completion, discount),
-        _usd(endpoint.pricing.input_cache_read, discount),
+        *([_usd(endpoint.pricing.input_cache_read, discount)] if cache_read else []),
         endpoint.status,
         _plain(endpoint.uptime_last_30m),
         _plain(endpoint.uptime_last_1d),
@@ -124,8 +146,9 @@ def build(catalog: Catalog) -> Tool:
         endpoints = _sorted(list(answer.value.endpoints), sort)
         speed = answer.value.stats_visible
         parameters = set(model.supported_parameters)
-        columns = [*COLUMNS, *UPTIME, *(SPEED if speed else []), "flags"]
-        rows = [_row(e, parameters, speed) for e in endpoints]
+        cache_read = any(e.pricing.input_cache_read is not None for e in endpoints)
+        columns = _columns(cache_read, speed)
+        rows = [_row(e, parameters, cache_read, speed) for e in endpoints]
         notes = [] if speed else [NO_KEY]
         if target != model.id:
             notes.append(f"{model.id} is an alias of {target}")
