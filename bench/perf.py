@@ -36,7 +36,7 @@ from mcp import Client, StdioServerParameters
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mcp_server_openrouter.catalog import ModelSet  # noqa: E402
+from mcp_server_openrouter.answers import ModelSet  # noqa: E402
 from mcp_server_openrouter.config import Settings  # noqa: E402
 from mcp_server_openrouter.offline import filter_locally  # noqa: E402
 from mcp_server_openrouter.openrouter import ModelsQuery, parse_model_list  # noqa: E402
@@ -273,7 +273,7 @@ def scaling_rows() -> list[str]:
 def _provenance() -> Any:
     from datetime import UTC, datetime
 
-    from mcp_server_openrouter.catalog import Provenance
+    from mcp_server_openrouter.answers import Provenance
 
     return Provenance("live", datetime.now(UTC))
 
@@ -339,6 +339,44 @@ async def hung_upstream() -> list[str]:
     ]
 
 
+async def _stall(base_url: str) -> tuple[float, float]:
+    """(longest gap, longest idle gap) in ms between 1 ms ticks of a task on the server's loop."""
+    gaps: list[float] = []
+    done = anyio.Event()
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            await anyio.sleep(0.001)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    settings = Settings(base_url=base_url, cache_dir=Path(tempfile.mkdtemp(prefix="openrouter-bench-")))
+    idle = 0.0
+    async with Client(create_server(settings), cache=None) as client, anyio.create_task_group() as group:
+        group.start_soon(ticker)
+        for _ in range(200):  # the ticker's own gaps with nothing else to do
+            await anyio.sleep(0.001)
+        idle, gaps[:] = max(gaps), []
+        await client.call_tool("get_model", {"ids": ["openrouter/auto"]})
+        done.set()
+    return max(gaps) * 1000, idle * 1000
+
+
+async def loop_stall(base_url: str, runs: int = 9) -> str:
+    """The longest the event loop stops while one session fetches the whole catalog cold over real
+    HTTP (median of ``runs``): what every other session of an HTTP deployment waits meanwhile.
+    Parsing runs in a worker thread; what is left is mostly the GIL it holds (``json.loads``)."""
+    samples = [await _stall(base_url) for _ in range(runs)]
+    worst = statistics.median(s[0] for s in samples)
+    idle = statistics.median(s[1] for s in samples)
+    return (
+        f"| event loop's longest stall, cold get_model fetching /models over HTTP (median of {runs}) "
+        f"| {worst:.0f} ms | {idle:.1f} ms (idle tick) | {worst / idle:.1f} | parsing off the loop |"
+    )
+
+
 async def main() -> None:
     logging.disable(logging.WARNING)  # the floor server's SDK logging would print every request
     upstream = FakeOpenRouter()
@@ -354,6 +392,7 @@ async def main() -> None:
         rows += await over_stdio(env)
         rows.append(cold_start(env))
         rows.append(await peak_rss(env))
+        rows.append(await loop_stall(base_url))
     rows += scaling_rows()
     rows.append(await economy(FakeOpenRouter()))
     rows += await hung_upstream()

@@ -2,36 +2,25 @@
 
 :class:`Catalog` is the seam between the MCP layer and the OpenRouter client. It owns the one
 ``httpx2.AsyncClient`` (opened by the server's lifespan, shared by every session) and an answer
-cache (:mod:`.cache`), and labels every answer with its :class:`Provenance`:
-
-``live``
-    fetched from OpenRouter for this call;
-``cached``
-    from the cache, younger than ``OPENROUTER_CACHE_TTL``;
-``stale``
-    older than the TTL: answered at once while a refresh runs, or because OpenRouter is failing
-    (the note says which, and since when), or the catalog saved on disk by an earlier run;
-``snapshot``
-    the catalog bundled with the package, when nothing newer exists.
+cache (:mod:`.cache`), and labels every answer with its :class:`~.answers.Provenance`: ``live``,
+``cached``, ``stale`` (answered at once while a refresh runs, or because OpenRouter is failing:
+the note says which, and since when) or ``snapshot``.
 
 A call waits for OpenRouter at most ``OPENROUTER_ANSWER_TIMEOUT`` seconds (the cache's answer
 deadline); the fetch itself goes on in the background for up to ``OPENROUTER_TOTAL_TIMEOUT``
 seconds with its retries and fills the cache when it succeeds. Past the deadline, or on
 connection errors, timeouts, 429, 5xx and unparseable answers, the catalog answers from the
-fullest data it has without the network, in this order: the last full catalog in memory, the one
-saved on disk, the bundled snapshot (filters then run locally, see :mod:`.offline`). A 4xx about
+fullest data it has without the network (:mod:`.fallback`): the last full catalog in memory, the
+one saved on disk, the bundled snapshot, filtering locally (:mod:`.offline`). A 4xx about
 the request itself is raised: it is the caller's to fix. ``--offline`` skips the network entirely.
 """
 
-import difflib
 import hashlib
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache, cached_property
-from typing import Generic, Literal, TypeVar
+from typing import TypeVar
 
 import anyio
 import anyio.abc
@@ -40,9 +29,10 @@ import httpx2
 from pydantic import SecretStr
 
 from mcp_server_openrouter import __version__, diskcache
+from mcp_server_openrouter.answers import Answer, ModelSet, Provenance
 from mcp_server_openrouter.cache import Lookup, QueryCache, StillFetching
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.offline import OfflineUnsupportedError, filter_locally, load_snapshot, snapshot_datetime
+from mcp_server_openrouter.fallback import Fallback
 from mcp_server_openrouter.openrouter import (
     APIConnectionError,
     APITimeoutError,
@@ -60,6 +50,8 @@ from mcp_server_openrouter.openrouter import (
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 class SlowUpstreamError(APITimeoutError):
     """OpenRouter has not answered within the answer deadline; the fetch goes on in the background."""
@@ -75,70 +67,6 @@ UPSTREAM_DOWN = (APIConnectionError, InternalServerError, RateLimitError, Invali
 
 FULL_CATALOG = ModelsQuery(output_modalities=("all",))
 OFFLINE_MODE = "offline mode: the network is not used"
-
-Kind = Literal["live", "cached", "stale", "snapshot"]
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Where an answer's data came from and how old it is."""
-
-    kind: Kind
-    as_of: datetime
-    note: str | None = None
-    """Why the answer is not live and fresh, when it is not."""
-
-    def describe(self) -> str:
-        """One short line for the model, e.g. ``live OpenRouter data, 2026-11-21 10:04 UTC``."""
-        when = f"{self.as_of:%Y-%m-%d %H:%M} UTC"
-        match self.kind:
-            case "live":
-                text = f"live OpenRouter data, {when}"
-            case "cached":
-                text = f"OpenRouter data from {when} (cached)"
-            case "stale":
-                text = f"STALE: OpenRouter data from {when}"
-            case "snapshot":
-                text = f"OFFLINE: bundled catalog snapshot of {self.as_of:%Y-%m-%d}"
-        return f"{text} ({self.note})" if self.note else text
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Answer(Generic[T]):
-    value: T
-    provenance: Provenance
-
-
-class ModelSet:
-    """A full catalog plus the lookups resources, completion and ``get_model`` need; built once."""
-
-    def __init__(self, models: list[Model]) -> None:
-        self.models = models
-        self.by_id: dict[str, Model] = {m.id: m for m in models}
-
-    @cached_property
-    def sorted_ids(self) -> list[str]:
-        """Stable order for cursor paging (sorted on first use, not on every refresh)."""
-        return sorted(self.by_id)
-
-    @cached_property
-    def newest(self) -> list[Model]:
-        return sorted(self.models, key=lambda m: -(m.created or 0))
-
-    def close_matches(self, wanted: str, limit: int = 3) -> list[str]:
-        """Up to ``limit`` existing IDs that look like ``wanted`` (substring hits first, then fuzzy)."""
-        needle = wanted.strip().lower()
-        hits = sorted((i for i in self.sorted_ids if needle and needle in i.lower()), key=len)
-        fuzzy = difflib.get_close_matches(wanted, self.sorted_ids, n=limit, cutoff=0.5)
-        return list(dict.fromkeys([*hits, *fuzzy]))[:limit]
-
-
-@cache
-def _snapshot_set() -> ModelSet:
-    return ModelSet(load_snapshot().models)
 
 
 def utcnow() -> datetime:
@@ -173,8 +101,7 @@ class Catalog:
         self._cache = QueryCache(ttl=settings.cache_ttl, clock=clock, answer_timeout=settings.answer_timeout)
         self._cache.on_store = self._stored
         self._disk = diskcache.DiskCatalog(settings.cache_dir or diskcache.default_cache_dir(), settings.base_url)
-        self._disk_loaded = False
-        self._disk_catalog: Answer[ModelSet] | None = None
+        self._fallback = Fallback(self._cache, FULL_CATALOG, self._disk, clock)
         self._served: ModelSet | None = None
         """The full catalog last answered with, to notice when a new one has other IDs."""
         self._last_down: str | None = None
@@ -295,34 +222,6 @@ class Catalog:
 
     # -- offline data -----------------------------------------------------------------------
 
-    def _saved_catalog(self) -> Answer[ModelSet] | None:
-        if not self._disk_loaded:
-            self._disk_loaded = True
-            loaded = self._disk.load()
-            if loaded is not None:
-                models, fetched_at = loaded
-                self._disk_catalog = Answer(ModelSet(models), Provenance("stale", fetched_at, "saved catalog"))
-        return self._disk_catalog
-
-    def _offline_base(self, reason: str) -> Answer[ModelSet]:
-        """The fullest catalog without the network: in memory, else on disk, else the snapshot."""
-        entry = self._cache.peek(FULL_CATALOG)
-        if entry is not None and isinstance(entry.value, ModelSet):
-            fresh = self._clock() - entry.fetched_at < self._cache.ttl
-            return Answer(entry.value, Provenance("cached" if fresh else "stale", entry.fetched_at, reason))
-        saved = self._saved_catalog()
-        if saved is not None:
-            return Answer(saved.value, Provenance("stale", saved.provenance.as_of, f"saved catalog; {reason}"))
-        snapshot = load_snapshot()
-        return Answer(_snapshot_set(), Provenance("snapshot", snapshot_datetime(snapshot.date), reason))
-
-    def _local(self, query: ModelsQuery, reason: str, cause: Exception | None = None) -> Answer[list[Model]]:
-        base = self._offline_base(reason)
-        try:
-            return Answer(filter_locally(base.value.models, query, self._clock()), base.provenance)
-        except OfflineUnsupportedError as unsupported:
-            raise OfflineUnsupportedError(unsupported.what, reason) from cause
-
     def _down(self, exc: Exception) -> str:
         reason = f"OpenRouter {'slow' if isinstance(exc, SlowUpstreamError) else 'unavailable'}: {exc}"
         # Once per reason: while a failure is remembered, every call would say the same thing.
@@ -336,12 +235,12 @@ class Catalog:
     async def full(self) -> Answer[ModelSet]:
         """The whole catalog (every output modality), for resources, completion and ``get_model``."""
         if self._settings.offline:
-            answer = self._offline_base(OFFLINE_MODE)
+            answer = await self._fallback.base(OFFLINE_MODE)
         else:
             try:
                 lookup = await self._lookup(FULL_CATALOG, "/models", self._fetch_full)
             except UPSTREAM_DOWN as exc:
-                answer = self._offline_base(self._down(exc))
+                answer = await self._fallback.base(self._down(exc))
             else:
                 answer = Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
         await self._observe(answer.value)
@@ -357,11 +256,11 @@ class Catalog:
             full = await self.full()
             return Answer(full.value.models, full.provenance)
         if self._settings.offline:
-            return self._local(query, OFFLINE_MODE)
+            return await self._fallback.models(query, OFFLINE_MODE)
         try:
             lookup = await self._lookup(query, "/models", lambda: self._fetch_models(query))
         except UPSTREAM_DOWN as exc:
-            return self._local(query, self._down(exc), exc)
+            return await self._fallback.models(query, self._down(exc), exc)
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
 
     async def count(self, query: ModelsQuery) -> Answer[int]:
@@ -377,7 +276,7 @@ class Catalog:
         try:
             lookup = await self._lookup(("count", modalities), "/models/count", fetch)
         except UPSTREAM_DOWN as exc:
-            local = self._local(query, self._down(exc), exc)
+            local = await self._fallback.models(query, self._down(exc), exc)
             return Answer(len(local.value), local.provenance)
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
 

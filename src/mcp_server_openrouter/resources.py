@@ -40,7 +40,8 @@ from mcp_types import (
     ResourceTemplateReference,
 )
 
-from .catalog import Catalog, ModelSet, Provenance
+from .answers import ModelSet, Provenance
+from .catalog import Catalog
 from .compact import decimal_text, per_million
 from .detail import PER_TOKEN_PRICES, URI_PREFIX, model_uri
 from .errortext import quote

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from mcp_server_openrouter.catalog import Provenance
+from mcp_server_openrouter.answers import Provenance
 from mcp_server_openrouter.compact import (
     ROW_COLUMNS,
     ROW_LEGEND,

@@ -1,0 +1,78 @@
+"""What the catalog answers with: a value, labelled with where it came from and how old it is.
+
+Every tool result and resource read carries a :class:`Provenance`, rendered by
+:meth:`Provenance.describe` for the text channel and as ``source`` in structured results.
+:class:`ModelSet` is the full catalog, indexed once for resources, completion and ``get_model``.
+"""
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Generic, Literal, TypeVar
+
+from mcp_server_openrouter.openrouter import Model
+
+Kind = Literal["live", "cached", "stale", "snapshot"]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where an answer's data came from and how old it is.
+
+    ``live``: fetched from OpenRouter for this call; ``cached``: from the cache, younger than
+    ``OPENROUTER_CACHE_TTL``; ``stale``: older than the TTL, or the catalog saved on disk by an
+    earlier run (the note says why); ``snapshot``: the catalog bundled with the package.
+    """
+
+    kind: Kind
+    as_of: datetime
+    note: str | None = None
+    """Why the answer is not live and fresh, when it is not."""
+
+    def describe(self) -> str:
+        """One short line for the model, e.g. ``live OpenRouter data, 2026-11-21 10:04 UTC``."""
+        when = f"{self.as_of:%Y-%m-%d %H:%M} UTC"
+        match self.kind:
+            case "live":
+                text = f"live OpenRouter data, {when}"
+            case "cached":
+                text = f"OpenRouter data from {when} (cached)"
+            case "stale":
+                text = f"STALE: OpenRouter data from {when}"
+            case "snapshot":
+                text = f"OFFLINE: bundled catalog snapshot of {self.as_of:%Y-%m-%d}"
+        return f"{text} ({self.note})" if self.note else text
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer(Generic[T]):
+    value: T
+    provenance: Provenance
+
+
+class ModelSet:
+    """A full catalog plus the lookups resources, completion and ``get_model`` need; built once."""
+
+    def __init__(self, models: list[Model]) -> None:
+        self.models = models
+        self.by_id: dict[str, Model] = {m.id: m for m in models}
+
+    @cached_property
+    def sorted_ids(self) -> list[str]:
+        """Stable order for cursor paging (sorted on first use, not on every refresh)."""
+        return sorted(self.by_id)
+
+    @cached_property
+    def newest(self) -> list[Model]:
+        return sorted(self.models, key=lambda m: -(m.created or 0))
+
+    def close_matches(self, wanted: str, limit: int = 3) -> list[str]:
+        """Up to ``limit`` existing IDs that look like ``wanted`` (substring hits first, then fuzzy)."""
+        needle = wanted.strip().lower()
+        hits = sorted((i for i in self.sorted_ids if needle and needle in i.lower()), key=len)
+        fuzzy = difflib.get_close_matches(wanted, self.sorted_ids, n=limit, cutoff=0.5)
+        return list(dict.fromkeys([*hits, *fuzzy]))[:limit]

@@ -1,0 +1,87 @@
+"""The fullest catalog there is without the network, for when OpenRouter cannot answer.
+
+In this order: the last full catalog in memory (the cache's entry), the one saved on disk by this
+or an earlier run (:mod:`.diskcache`), the snapshot bundled with the package (:mod:`.offline`).
+Filtered queries then run locally (:func:`.offline.filter_locally`), or are refused by name.
+
+Reading the saved catalog or the snapshot means parsing about 1 MB of JSON and 500 records
+(60-70 ms idle, far more on a loaded machine), so it runs in a worker thread, once per process:
+the event loop, and every other session on it, goes on meanwhile.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+
+import anyio
+import anyio.to_thread
+
+from mcp_server_openrouter.answers import Answer, ModelSet, Provenance
+from mcp_server_openrouter.cache import QueryCache
+from mcp_server_openrouter.diskcache import DiskCatalog
+from mcp_server_openrouter.offline import OfflineUnsupportedError, filter_locally, load_snapshot, snapshot_datetime
+from mcp_server_openrouter.openrouter import Model, ModelsQuery
+
+
+@cache
+def _snapshot() -> Answer[ModelSet]:
+    """The bundled snapshot, parsed and indexed once per process; its provenance has no note."""
+    snapshot = load_snapshot()
+    return Answer(ModelSet(snapshot.models), Provenance("snapshot", snapshot_datetime(snapshot.date)))
+
+
+class Fallback:
+    """Answers from memory, the saved catalog or the snapshot, labelled with why (``reason``)."""
+
+    def __init__(self, cache: QueryCache, key: ModelsQuery, disk: DiskCatalog, clock: Callable[[], datetime]) -> None:
+        self._cache = cache
+        self._key = key
+        self._disk = disk
+        self._clock = clock
+        self._lock = anyio.Lock()
+        self._loaded = False
+        self._saved: Answer[ModelSet] | None = None
+        self._snapshot: Answer[ModelSet] | None = None
+
+    async def base(self, reason: str) -> Answer[ModelSet]:
+        """The fullest catalog without the network: in memory, else on disk, else the snapshot."""
+        entry = self._cache.peek(self._key)
+        if entry is not None and isinstance(entry.value, ModelSet):
+            fresh = self._clock() - entry.fetched_at < self._cache.ttl
+            return Answer(entry.value, Provenance("cached" if fresh else "stale", entry.fetched_at, reason))
+        saved = await self._saved_catalog()
+        if saved is not None:
+            return Answer(saved.value, Provenance("stale", saved.provenance.as_of, f"saved catalog; {reason}"))
+        snapshot = await self._bundled()
+        return Answer(snapshot.value, Provenance("snapshot", snapshot.provenance.as_of, reason))
+
+    async def models(self, query: ModelsQuery, reason: str, cause: Exception | None = None) -> Answer[list[Model]]:
+        """The models matching ``query``, filtered locally; :class:`OfflineUnsupportedError` names
+        a filter or sort only OpenRouter can apply."""
+        base = await self.base(reason)
+        try:
+            return Answer(filter_locally(base.value.models, query, self._clock()), base.provenance)
+        except OfflineUnsupportedError as unsupported:
+            raise OfflineUnsupportedError(unsupported.what, reason) from cause
+
+    async def _saved_catalog(self) -> Answer[ModelSet] | None:
+        if not self._loaded:
+            async with self._lock:  # one read: callers arriving meanwhile wait for it, not for nothing
+                if not self._loaded:
+                    self._saved = await anyio.to_thread.run_sync(self._read_saved)
+                    self._loaded = True
+        return self._saved
+
+    def _read_saved(self) -> Answer[ModelSet] | None:
+        loaded = self._disk.load()
+        if loaded is None:
+            return None
+        models, fetched_at = loaded
+        return Answer(ModelSet(models), Provenance("stale", fetched_at, "saved catalog"))
+
+    async def _bundled(self) -> Answer[ModelSet]:
+        if self._snapshot is None:
+            async with self._lock:
+                if self._snapshot is None:
+                    self._snapshot = await anyio.to_thread.run_sync(_snapshot)
+        return self._snapshot
