@@ -161,6 +161,7 @@ async def test_answers_are_cached_and_an_earlier_answer_outlives_an_outage(upstr
     assert stale["rows"] == live["rows"]
     assert cold.is_error  # nothing fetched before, and no offline copy of endpoints exists
     assert "OpenRouter could not be used" in text_of(cold)
+    assert text_of(cold).endswith("Only OpenRouter has this data: call again once it answers.")
 
 
 async def test_offline_mode_says_the_tool_needs_openrouter() -> None:
@@ -168,7 +169,10 @@ async def test_offline_mode_says_the_tool_needs_openrouter() -> None:
         result = await call(client, "list_model_endpoints", {"id": SONNET})
 
     assert result.is_error
-    assert "list_model_endpoints needs OpenRouter" in text_of(result)
+    assert text_of(result).endswith(
+        "list_model_endpoints needs OpenRouter, and the server runs in offline mode: the network is not used. "
+        "Start the server without --offline (and without OPENROUTER_OFFLINE=1) to use it."
+    )
 
 
 async def test_cells_that_would_say_nothing_are_left_out(client: Client, upstream: FakeOpenRouter) -> None:

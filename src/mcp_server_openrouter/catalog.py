@@ -62,6 +62,10 @@ class SlowUpstreamError(APITimeoutError):
         super().__init__(f"no answer to {path} within {waited:g} s; still fetching in the background")
 
 
+class OfflineModeError(APIConnectionError):
+    """The server runs offline (``--offline``) and this answer exists only at OpenRouter."""
+
+
 # Errors that mean "OpenRouter is unreachable or failing", as opposed to "your request is wrong".
 UPSTREAM_DOWN = (APIConnectionError, InternalServerError, RateLimitError, InvalidResponseError)
 
@@ -285,7 +289,7 @@ class Catalog:
         offline mode gets. A failure with nothing fetched before is raised; one after an earlier
         fetch is answered with that fetch, labelled stale (the cache's stale-if-error)."""
         if self._settings.offline:
-            raise APIConnectionError(f"{what} needs OpenRouter, and the server runs in {OFFLINE_MODE}")
+            raise OfflineModeError(f"{what} needs OpenRouter, and the server runs in {OFFLINE_MODE}")
         lookup = await self._lookup(key, path, lambda: self._bounded(fetch))
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
 

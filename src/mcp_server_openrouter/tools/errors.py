@@ -7,8 +7,8 @@ errors never contain it, and these sentences only name the variable.
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from mcp_server_openrouter.catalog import SlowUpstreamError
-from mcp_server_openrouter.config import ENV_API_KEY
+from mcp_server_openrouter.catalog import OfflineModeError, SlowUpstreamError
+from mcp_server_openrouter.config import ENV_API_KEY, ENV_OFFLINE
 from mcp_server_openrouter.offline import LOCAL_SORTS, OfflineUnsupportedError
 from mcp_server_openrouter.openrouter import (
     APIConnectionError,
@@ -50,8 +50,11 @@ def tool_error(exc: OpenRouterError | OfflineUnsupportedError) -> ToolError:
                 f"OpenRouter is slow right now: {exc.path} gave no answer within {exc.waited:g} s. The request goes "
                 "on in the background; call this tool again in a few seconds to get its answer."
             )
+        case OfflineModeError():
+            text = f"{exc}. Start the server without --offline (and without {ENV_OFFLINE}=1) to use it."
         case APIConnectionError() | InvalidResponseError():
-            text = f"OpenRouter could not be used: {exc}"
+            # Only answers with no offline copy get here (the catalog's failures are answered offline).
+            text = f"OpenRouter could not be used: {exc}. Only OpenRouter has this data: call again once it answers."
         case OfflineUnsupportedError():
             text = (
                 f"{exc.reason or 'OpenRouter is unreachable'}, and {exc.what} needs its live data. Offline, drop it "
