@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
 
+import httpx2
 import pytest
 from mcp import Client
 
@@ -61,6 +62,36 @@ async def test_each_filter_reaches_the_upstream_as_the_spec_says(
 
     assert not result.is_error, text_of(result)
     assert upstream.params() == expected
+
+
+@pytest.mark.parametrize("tool", ["list_models", "count_models"])
+async def test_providers_named_by_slug_or_tag_are_sent_by_name(
+    client: Client, upstream: FakeOpenRouter, tool: str
+) -> None:
+    # The filter takes names (spec: "OpenAI,Anthropic"); list_model_endpoints shows tags.
+    arguments = {"providers": ["deepinfra/fp8", "OPENAI", "openai", "Together"]}
+    result = await call(client, tool, arguments)
+
+    assert not result.is_error, text_of(result)
+    assert upstream.paths == ["/api/v1/providers", "/api/v1/models"]
+    assert upstream.params() == {"providers": "DeepInfra,OpenAI,Together"}  # unknown ones as given
+
+
+async def test_providers_are_sent_as_given_when_the_provider_list_cannot_be_had(
+    client: Client, upstream: FakeOpenRouter
+) -> None:
+    original = upstream.answer
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/providers"):
+            return httpx2.Response(404, json={"error": {"code": 404, "message": "Not Found"}})
+        return original(request)
+
+    upstream.answer = answer  # type: ignore[method-assign]
+    result = await call(client, "list_models", {"providers": ["deepinfra"]})
+
+    assert not result.is_error, text_of(result)
+    assert upstream.params() == {"providers": "deepinfra"}
 
 
 def test_the_sent_cases_cover_every_filter() -> None:

@@ -15,6 +15,7 @@ one saved on disk, the bundled snapshot, filtering locally (:mod:`.offline`). A 
 the request itself is raised: it is the caller's to fix. ``--offline`` skips the network entirely.
 """
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
@@ -43,6 +44,7 @@ from mcp_server_openrouter.openrouter import (
     Model,
     ModelsQuery,
     OpenRouterClient,
+    OpenRouterError,
     Provider,
     RateLimitError,
     RetryPolicy,
@@ -261,6 +263,8 @@ class Catalog:
             return Answer(full.value.models, full.provenance)
         if self._settings.offline:
             return await self._fallback.models(query, OFFLINE_MODE)
+        if query.providers:
+            query = dataclasses.replace(query, providers=await self._provider_names(query.providers))
         try:
             lookup = await self._lookup(query, "/models", lambda: self._fetch_models(query))
         except UPSTREAM_DOWN as exc:
@@ -292,6 +296,24 @@ class Catalog:
             raise OfflineModeError(f"{what} needs OpenRouter, and the server runs in {OFFLINE_MODE}")
         lookup = await self._lookup(key, path, lambda: self._bounded(fetch))
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+
+    async def _provider_names(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
+        """The ``providers`` filter takes provider names (the spec's example: ``OpenAI,Anthropic``),
+        while endpoint rows and provider routing use slugs and tags (``deepinfra/fp8``). Each value
+        that names a provider of the (cached) provider list by name, slug or tag, in any case,
+        becomes its name; others, or all when the list cannot be had, are sent as given."""
+        try:
+            listed = (await self.providers()).value
+        except OpenRouterError as exc:
+            logger.info("Provider names sent as given (no provider list: %s)", exc)
+            return wanted
+        names: dict[str, str] = {}
+        for provider in listed:
+            if provider.name:
+                names.setdefault(provider.slug.lower(), provider.name)
+                names.setdefault(provider.name.lower(), provider.name)
+        mapped = (names.get(w.lower()) or names.get(w.lower().partition("/")[0]) or w for w in wanted)
+        return tuple(sorted(set(mapped)))
 
     async def endpoints(self, model_id: str) -> Answer[EndpointList]:
         """One model's provider endpoints, cached per model (see :meth:`_online`)."""

@@ -128,7 +128,7 @@ MAX_PROVIDERS = 50
 Providers = Annotated[
     Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=MAX_PROVIDERS)] | None,
     CSV,
-    Field(description="Any of, e.g. ['DeepInfra']"),
+    Field(description="Any of, by name or slug, e.g. ['DeepInfra']"),
 ]
 Arch = Annotated[str | None, Field(description="e.g. GPT, Claude, Llama", max_length=40)]
 Distillable = Annotated[bool | None, Field(description="true: only these; false: none")]

@@ -4,9 +4,10 @@ A row costs the model about 3 tokens a cell, so each cell earns its place (budge
 row in each reading policy, ``bench/tokens.py``):
 
 * ``provider`` is the endpoint's tag: the provider's slug, then ``/variant`` when the provider
-  serves several (``anthropic``, ``deepinfra/fp8``). The slug is what the ``providers`` filter and
-  provider routing (``order``, ``only``) take, and it names the provider, so the display name
-  (``DeepInfra``: 3-5 tokens a row, nothing to act on) is left to ``openrouter://providers``.
+  serves several (``anthropic``, ``deepinfra/fp8``). It is what provider routing (``order``,
+  ``only``) takes and it names the provider; the ``providers`` filter, whose upstream wants
+  display names, accepts it too (the catalog looks the name up). So the display name
+  (``DeepInfra``: 3-5 tokens a row, nothing more to act on) is left to ``openrouter://providers``.
   An endpoint without a tag shows its display name.
 * ``quant`` ``unknown`` is ``null``, which the legend already calls unknown.
 * ``usd_cache_read`` is shown when some endpoint has a cache-read price; latency and throughput
