@@ -13,10 +13,14 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
+import httpx2
 import pytest
+from mcp import Client
+from mcp_types import CallToolResult
 
 from mcp_server_openrouter import fallback as fallback_module
 from mcp_server_openrouter.cache import QueryCache
+from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.diskcache import DiskCatalog
 from mcp_server_openrouter.fallback import Fallback
 from mcp_server_openrouter.openrouter import (
@@ -27,7 +31,9 @@ from mcp_server_openrouter.openrouter import (
     client,
     parse_model_list,
 )
+from mcp_server_openrouter.server import create_server
 
+from .conftest import FAST_RETRY
 from .fake_upstream import FakeOpenRouter
 
 pytestmark = pytest.mark.anyio
@@ -127,3 +133,26 @@ async def test_the_bundled_snapshot_is_parsed_in_a_worker_thread(
     assert answer.provenance.kind == "snapshot"
     assert answer.provenance.note == "down"
     assert len(answer.value.models) > 100
+
+
+async def test_the_http_client_opens_on_first_need_with_its_tls_context_built_in_a_worker_thread(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    hold = Hold(httpx2.create_ssl_context)
+    monkeypatch.setattr(httpx2, "create_ssl_context", hold)
+    settings = Settings(base_url="http://127.0.0.1:9/api/v1", cache_dir=tmp_path)  # refused: answered offline
+    answers: list[CallToolResult] = []
+
+    async def ask(client: Client) -> None:
+        answers.append(await client.call_tool("get_model", {"ids": ["openai/gpt-4o"]}))
+
+    with anyio.fail_after(GENEROUS * 2):
+        async with Client(create_server(settings, retry=FAST_RETRY)) as client:
+            await client.list_tools()
+            assert not hold.entered.is_set()  # starting and listing opened no HTTP client
+            async with anyio.create_task_group() as group:
+                group.start_soon(ask, client)
+                await hold.release_from_the_event_loop()
+
+    (answer,) = answers
+    assert not answer.is_error

@@ -117,21 +117,12 @@ class Catalog:
 
     @asynccontextmanager
     async def running(self) -> AsyncGenerator["Catalog"]:
-        """Open the HTTP client for the first user, close it after the last (ref-counted).
+        """Let users in; the HTTP client is closed after the last one leaves (ref-counted).
 
         Each user also brings a task group; upstream fetches run in the oldest one (see
         :mod:`.cache`), and leaving cancels what runs in it, so a stuck fetch never blocks shutdown.
         """
         async with self._lock:
-            if self._client is None and not self._settings.offline:
-                self._client = OpenRouterClient.create(
-                    base_url=self._settings.base_url,
-                    api_key=self._settings.api_key,
-                    timeout=self._settings.timeout,
-                    user_agent=f"mcp-server-openrouter/{__version__}",
-                    transport=self._transport,
-                    retry=self._retry,
-                )
             self._users += 1
         try:
             async with anyio.create_task_group() as group:
@@ -156,10 +147,30 @@ class Catalog:
                 self._client = None
                 await client.aclose()
 
-    @property
-    def client(self) -> OpenRouterClient:
+    async def _api(self) -> OpenRouterClient:
+        """The one HTTP client, opened on first need rather than at startup: a server that is only
+        listed, or answers from its cache, never pays for it. Loading the CA bundle into a TLS
+        context takes 30-40 ms, so that runs in a worker thread, off the event loop."""
         if self._client is None:
-            raise RuntimeError("Catalog used outside of Catalog.running()")
+            async with self._lock:
+                if self._users == 0:
+                    raise RuntimeError("Catalog used outside of Catalog.running()")
+                if self._client is None:
+                    # A test transport brings its own connections and needs no TLS context.
+                    tls = (
+                        True
+                        if self._transport is not None
+                        else await anyio.to_thread.run_sync(httpx2.create_ssl_context)
+                    )
+                    self._client = OpenRouterClient.create(
+                        base_url=self._settings.base_url,
+                        api_key=self._settings.api_key,
+                        timeout=self._settings.timeout,
+                        user_agent=f"mcp-server-openrouter/{__version__}",
+                        transport=self._transport,
+                        retry=self._retry,
+                        verify=tls,
+                    )
         return self._client
 
     def on_ids_changed(self, listener: Callable[[], Awaitable[None]]) -> None:
@@ -168,19 +179,19 @@ class Catalog:
 
     # -- fetching -----------------------------------------------------------------------------
 
-    async def _bounded(self, fetch: Callable[[], Awaitable[T]]) -> T:
+    async def _bounded(self, fetch: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
         """Run one upstream fetch (with its retries) within ``total_timeout`` seconds."""
         try:
             with anyio.fail_after(self._settings.total_timeout):
-                return await fetch()
+                return await fetch(await self._api())
         except TimeoutError as exc:
             raise APITimeoutError(f"OpenRouter gave no answer within {self._settings.total_timeout:g} s") from exc
 
     async def _fetch_models(self, query: ModelsQuery) -> list[Model]:
-        return (await self._bounded(lambda: self.client.list_models(query))).models
+        return (await self._bounded(lambda api: api.list_models(query))).models
 
     async def _fetch_full(self) -> ModelSet:
-        models = (await self._bounded(lambda: self.client.list_models(FULL_CATALOG))).models
+        models = (await self._bounded(lambda api: api.list_models(FULL_CATALOG))).models
         return ModelSet(models)
 
     async def _stored(self, key: Hashable, value: object) -> None:
@@ -279,7 +290,7 @@ class Catalog:
         modalities = query.output_modalities
 
         async def fetch() -> int:
-            return await self._bounded(lambda: self.client.count_models(modalities))
+            return await self._bounded(lambda api: api.count_models(modalities))
 
         try:
             lookup = await self._lookup(("count", modalities), "/models/count", fetch)
@@ -288,7 +299,9 @@ class Catalog:
             return Answer(len(local.value), local.provenance)
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
 
-    async def _online(self, what: str, key: Hashable, path: str, fetch: Callable[[], Awaitable[T]]) -> Answer[T]:
+    async def _online(
+        self, what: str, key: Hashable, path: str, fetch: Callable[[OpenRouterClient], Awaitable[T]]
+    ) -> Answer[T]:
         """A cached answer that only OpenRouter has (no offline copy): ``what`` names it in the error
         offline mode gets. A failure with nothing fetched before is raised; one after an earlier
         fetch is answered with that fetch, labelled stale (the cache's stale-if-error)."""
@@ -321,14 +334,12 @@ class Catalog:
             "list_model_endpoints",
             ("endpoints", model_id),
             f"/models/{model_id}/endpoints",
-            lambda: self.client.list_endpoints(model_id),
+            lambda api: api.list_endpoints(model_id),
         )
 
     async def providers(self) -> Answer[list[Provider]]:
         """OpenRouter's inference providers, cached (see :meth:`_online`)."""
-        return await self._online(
-            "the provider list", ("providers",), "/providers", lambda: self.client.list_providers()
-        )
+        return await self._online("the provider list", ("providers",), "/providers", lambda api: api.list_providers())
 
     async def user_models(self, api_key: SecretStr | None = None) -> Answer[list[Model]]:
         """The key owner's models, cached per key (by hash). No offline fallback: account settings
@@ -337,8 +348,8 @@ class Catalog:
         if not self._settings.offline and (key is None or not key.get_secret_value()):
             raise MissingAPIKeyError("/models/user needs an API key")
 
-        async def fetch() -> list[Model]:
+        async def fetch(api: OpenRouterClient) -> list[Model]:
             assert key is not None
-            return (await self.client.list_user_models(key)).models
+            return (await api.list_user_models(key)).models
 
         return await self._online("list_models_for_user", ("user", _key_fingerprint(key)), "/models/user", fetch)

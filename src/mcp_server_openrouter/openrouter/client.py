@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import random
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -209,7 +210,9 @@ class OpenRouterClient:
         user_agent: str = "mcp-server-openrouter",
         transport: httpx2.AsyncBaseTransport | None = None,
         retry: "RetryPolicy | None" = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> Self:
+        """``verify``: a ready TLS context (building one loads the CA bundle), or ``True`` for httpx2's."""
         http = httpx2.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
             # Connecting has its own bound: a short read timeout must not fail a connect that a busy
@@ -218,6 +221,7 @@ class OpenRouterClient:
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             transport=transport,
             follow_redirects=False,
+            verify=verify,
         )
         return cls(http, api_key=api_key, retry=retry)
 
