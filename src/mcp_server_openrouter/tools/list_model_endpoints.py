@@ -39,8 +39,8 @@ UPTIME = ["uptime_30m", "uptime_1d"]
 SPEED = ["latency_ms", "tokens_s"]
 NO_KEY = f"latency and throughput are shown to API-key holders only: set {ENV_API_KEY} to see them"
 LEGEND = (
-    "provider: its tag, slug[/variant], as provider routing takes it; usd_*: USD per 1M tokens after the "
-    "endpoint's discount ('variable' = routed); status: 0 = ok, negative = degraded; "
+    "provider: its tag, slug[/variant], as provider routing and the providers filter take it; usd_*: USD per 1M "
+    "tokens after the endpoint's discount ('variable' = routed); status: 0 = ok, negative = degraded; "
     "uptime_*: % of requests that succeeded; latency_ms: p50 time to first token and tokens_s: p50 output "
     "speed, last 30 min; flags: C = implicit caching, +p/-p = parameters the endpoint adds/lacks vs the model; "
     "null = unknown."
