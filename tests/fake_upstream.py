@@ -65,6 +65,8 @@ class FakeOpenRouter:
         self.requests: list[httpx2.Request] = []
         self.fail: Callable[[httpx2.Request], httpx2.Response] | None = None
         """When set, every request gets this answer (it may also raise, e.g. ``httpx2.ConnectError``)."""
+        self.overrides: dict[str, httpx2.Response] = {}
+        """Fixed answers by path suffix (see :meth:`answer_with`)."""
 
     # -- what tests look at -------------------------------------------------------------
     def go_down(self) -> None:
@@ -74,6 +76,10 @@ class FakeOpenRouter:
             raise httpx2.ConnectError("connection refused", request=request)
 
         self.fail = refuse
+
+    def answer_with(self, path_suffix: str, status: int, body: Any) -> None:
+        """From now on, answer every request whose path ends with ``path_suffix`` with this JSON."""
+        self.overrides[path_suffix] = httpx2.Response(status, json=body)
 
     def params(self, index: int = -1) -> dict[str, str]:
         return dict(self.requests[index].url.params)
@@ -90,6 +96,9 @@ class FakeOpenRouter:
         self.requests.append(request)
         if self.fail is not None:
             return self.fail(request)
+        for suffix, response in self.overrides.items():
+            if request.url.path.endswith(suffix):
+                return httpx2.Response(response.status_code, content=response.content, headers=response.headers)
         return self.answer(request)
 
     def answer(self, request: httpx2.Request) -> httpx2.Response:

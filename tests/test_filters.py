@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-import httpx2
 import pytest
 from mcp import Client
 
@@ -80,14 +79,7 @@ async def test_providers_named_by_slug_or_tag_are_sent_by_name(
 async def test_providers_are_sent_as_given_when_the_provider_list_cannot_be_had(
     client: Client, upstream: FakeOpenRouter
 ) -> None:
-    original = upstream.answer
-
-    def answer(request: httpx2.Request) -> httpx2.Response:
-        if request.url.path.endswith("/providers"):
-            return httpx2.Response(404, json={"error": {"code": 404, "message": "Not Found"}})
-        return original(request)
-
-    upstream.answer = answer  # type: ignore[method-assign]
+    upstream.answer_with("/providers", 404, {"error": {"code": 404, "message": "Not Found"}})
     result = await call(client, "list_models", {"providers": ["deepinfra"]})
 
     assert not result.is_error, text_of(result)

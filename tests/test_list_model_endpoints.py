@@ -116,14 +116,7 @@ async def test_an_unknown_id_gets_close_matches_and_no_endpoints_request(
 
 
 async def test_a_model_the_upstream_does_not_know_is_said_plainly(client: Client, upstream: FakeOpenRouter) -> None:
-    original = upstream.answer
-
-    def answer(request: httpx2.Request) -> httpx2.Response:
-        if request.url.path.endswith("/endpoints"):
-            return httpx2.Response(404, json={"error": {"code": 404, "message": "Model not found"}})
-        return original(request)
-
-    upstream.answer = answer  # type: ignore[method-assign]
+    upstream.answer_with("/endpoints", 404, {"error": {"code": 404, "message": "Model not found"}})
     result = await call(client, "list_model_endpoints", {"id": SONNET})
 
     assert result.is_error
@@ -176,7 +169,6 @@ async def test_offline_mode_says_the_tool_needs_openrouter() -> None:
 
 
 async def test_cells_that_would_say_nothing_are_left_out(client: Client, upstream: FakeOpenRouter) -> None:
-    original = upstream.answer
     endpoint: dict[str, Any] = {
         "provider_name": "Google Vertex",  # no tag: the display name stands in
         "quantization": "unknown",  # the legend's null
@@ -187,13 +179,7 @@ async def test_cells_that_would_say_nothing_are_left_out(client: Client, upstrea
         "supported_parameters": [],
         "uptime_last_30m": 100,
     }
-
-    def answer(request: httpx2.Request) -> httpx2.Response:
-        if request.url.path.endswith("/endpoints"):
-            return httpx2.Response(200, json={"data": {"id": SONNET, "endpoints": [endpoint]}})
-        return original(request)
-
-    upstream.answer = answer  # type: ignore[method-assign]
+    upstream.answer_with("/endpoints", 200, {"data": {"id": SONNET, "endpoints": [endpoint]}})
     page = structured(await call(client, "list_model_endpoints", {"id": SONNET}))
 
     assert "usd_cache_read" not in page["columns"]
