@@ -1,8 +1,8 @@
 """Where answers come from, and how fresh they are.
 
 :class:`Catalog` is the seam between the MCP layer and the OpenRouter client. It owns the one
-``httpx2.AsyncClient`` (opened by the server's lifespan, shared by every session) and an answer
-cache (:mod:`.cache`), and labels every answer with its :class:`~.answers.Provenance`: ``live``,
+OpenRouter client (:mod:`.upstream`, shared by every session) and an answer cache
+(:mod:`.cache`), and labels every answer with its :class:`~.answers.Provenance`: ``live``,
 ``cached``, ``stale`` (answered at once while a refresh runs, or because OpenRouter is failing:
 the note says which, and since when) or ``snapshot``.
 
@@ -29,7 +29,7 @@ import anyio.to_thread
 import httpx2
 from pydantic import SecretStr
 
-from mcp_server_openrouter import __version__, diskcache
+from mcp_server_openrouter import diskcache
 from mcp_server_openrouter.answers import Answer, ModelSet, Provenance
 from mcp_server_openrouter.cache import Lookup, QueryCache, StillFetching
 from mcp_server_openrouter.config import Settings
@@ -49,6 +49,7 @@ from mcp_server_openrouter.openrouter import (
     RateLimitError,
     RetryPolicy,
 )
+from mcp_server_openrouter.upstream import Upstream
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +98,8 @@ class Catalog:
         retry: RetryPolicy | None = None,
     ) -> None:
         self._settings = settings
-        self._transport = transport
         self._clock = clock
-        self._retry = retry
-        self._client: OpenRouterClient | None = None
-        self._users = 0
-        self._lock = anyio.Lock()
+        self._upstream = Upstream(settings, transport=transport, retry=retry)
         self._groups: list[anyio.abc.TaskGroup] = []
         self._cache = QueryCache(ttl=settings.cache_ttl, clock=clock, answer_timeout=settings.answer_timeout)
         self._cache.on_store = self._stored
@@ -117,61 +114,20 @@ class Catalog:
 
     @asynccontextmanager
     async def running(self) -> AsyncGenerator["Catalog"]:
-        """Let users in; the HTTP client is closed after the last one leaves (ref-counted).
-
-        Each user also brings a task group; upstream fetches run in the oldest one (see
-        :mod:`.cache`), and leaving cancels what runs in it, so a stuck fetch never blocks shutdown.
-        """
-        async with self._lock:
-            self._users += 1
-        try:
-            async with anyio.create_task_group() as group:
-                self._groups.append(group)
-                # Fetches run in the longest-lived user's group: they outlive the call that started them.
-                self._cache.attach(self._groups[0].start_soon)
-                try:
-                    yield self
-                finally:
-                    self._groups.remove(group)
-                    self._cache.attach(self._groups[0].start_soon if self._groups else None)
-                    group.cancel_scope.cancel()  # a stuck fetch must not hold up shutdown
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self._release()
-
-    async def _release(self) -> None:
-        async with self._lock:
-            self._users -= 1
-            client = self._client
-            if self._users == 0 and client is not None:
-                self._client = None
-                await client.aclose()
-
-    async def _api(self) -> OpenRouterClient:
-        """The one HTTP client, opened on first need rather than at startup: a server that is only
-        listed, or answers from its cache, never pays for it. Loading the CA bundle into a TLS
-        context takes 30-40 ms, so that runs in a worker thread, off the event loop."""
-        if self._client is None:
-            async with self._lock:
-                if self._users == 0:
-                    raise RuntimeError("Catalog used outside of Catalog.running()")
-                if self._client is None:
-                    # A test transport brings its own connections and needs no TLS context.
-                    tls = (
-                        True
-                        if self._transport is not None
-                        else await anyio.to_thread.run_sync(httpx2.create_ssl_context)
-                    )
-                    self._client = OpenRouterClient.create(
-                        base_url=self._settings.base_url,
-                        api_key=self._settings.api_key,
-                        timeout=self._settings.timeout,
-                        user_agent=f"mcp-server-openrouter/{__version__}",
-                        transport=self._transport,
-                        retry=self._retry,
-                        verify=tls,
-                    )
-        return self._client
+        """Let a user in (the server's lifespan): the HTTP client (:mod:`.upstream`) is shared and
+        closed after the last user; each user brings a task group, upstream fetches run in the
+        oldest one (see :mod:`.cache`), and leaving cancels what runs in it, so a stuck fetch never
+        blocks shutdown."""
+        async with self._upstream.in_use(), anyio.create_task_group() as group:
+            self._groups.append(group)
+            # Fetches run in the longest-lived user's group: they outlive the call that started them.
+            self._cache.attach(self._groups[0].start_soon)
+            try:
+                yield self
+            finally:
+                self._groups.remove(group)
+                self._cache.attach(self._groups[0].start_soon if self._groups else None)
+                group.cancel_scope.cancel()  # a stuck fetch must not hold up shutdown
 
     def on_ids_changed(self, listener: Callable[[], Awaitable[None]]) -> None:
         """Call ``listener`` whenever the full catalog served has a different set of IDs than before."""
@@ -179,19 +135,11 @@ class Catalog:
 
     # -- fetching -----------------------------------------------------------------------------
 
-    async def _bounded(self, fetch: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
-        """Run one upstream fetch (with its retries) within ``total_timeout`` seconds."""
-        try:
-            with anyio.fail_after(self._settings.total_timeout):
-                return await fetch(await self._api())
-        except TimeoutError as exc:
-            raise APITimeoutError(f"OpenRouter gave no answer within {self._settings.total_timeout:g} s") from exc
-
     async def _fetch_models(self, query: ModelsQuery) -> list[Model]:
-        return (await self._bounded(lambda api: api.list_models(query))).models
+        return (await self._upstream.fetch(lambda api: api.list_models(query))).models
 
     async def _fetch_full(self) -> ModelSet:
-        models = (await self._bounded(lambda api: api.list_models(FULL_CATALOG))).models
+        models = (await self._upstream.fetch(lambda api: api.list_models(FULL_CATALOG))).models
         return ModelSet(models)
 
     async def _stored(self, key: Hashable, value: object) -> None:
@@ -290,7 +238,7 @@ class Catalog:
         modalities = query.output_modalities
 
         async def fetch() -> int:
-            return await self._bounded(lambda api: api.count_models(modalities))
+            return await self._upstream.fetch(lambda api: api.count_models(modalities))
 
         try:
             lookup = await self._lookup(("count", modalities), "/models/count", fetch)
@@ -307,7 +255,7 @@ class Catalog:
         fetch is answered with that fetch, labelled stale (the cache's stale-if-error)."""
         if self._settings.offline:
             raise OfflineModeError(f"{what} needs OpenRouter, and the server runs in {OFFLINE_MODE}")
-        lookup = await self._lookup(key, path, lambda: self._bounded(fetch))
+        lookup = await self._lookup(key, path, lambda: self._upstream.fetch(fetch))
         return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
 
     async def _provider_names(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
