@@ -183,7 +183,7 @@ async def calls_table() -> list[str]:
     listing = {
         p: tokens(compact_json(page.model_dump(mode="json", by_alias=True, exclude_none=True))) for p in POLICIES
     }
-    out.append(f"| resources/list, one page of 100 | {cells(listing)}")
+    out.append(f"| resources/list, one page of 100 (and the provider list) | {cells(listing)}")
     out.append(detail_median())
     out.append(await worst_case())
     tools_tokens = tokens(tools_json)
