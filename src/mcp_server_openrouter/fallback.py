@@ -22,12 +22,15 @@ from mcp_server_openrouter.diskcache import DiskCatalog
 from mcp_server_openrouter.offline import OfflineUnsupportedError, filter_locally, load_snapshot, snapshot_datetime
 from mcp_server_openrouter.openrouter import Model, ModelsQuery
 
+Dated = tuple[ModelSet, datetime]
+"""A full catalog and when its data is from."""
+
 
 @cache
-def _snapshot() -> Answer[ModelSet]:
-    """The bundled snapshot, parsed and indexed once per process; its provenance has no note."""
+def _snapshot() -> Dated:
+    """The bundled snapshot, parsed and indexed once per process."""
     snapshot = load_snapshot()
-    return Answer(ModelSet(snapshot.models), Provenance("snapshot", snapshot_datetime(snapshot.date)))
+    return ModelSet(snapshot.models), snapshot_datetime(snapshot.date)
 
 
 class Fallback:
@@ -40,8 +43,8 @@ class Fallback:
         self._clock = clock
         self._lock = anyio.Lock()
         self._loaded = False
-        self._saved: Answer[ModelSet] | None = None
-        self._snapshot: Answer[ModelSet] | None = None
+        self._saved: Dated | None = None
+        self._snapshot: Dated | None = None
 
     async def base(self, reason: str) -> Answer[ModelSet]:
         """The fullest catalog without the network: in memory, else on disk, else the snapshot."""
@@ -51,9 +54,10 @@ class Fallback:
             return Answer(entry.value, Provenance("cached" if fresh else "stale", entry.fetched_at, reason))
         saved = await self._saved_catalog()
         if saved is not None:
-            return Answer(saved.value, Provenance("stale", saved.provenance.as_of, f"saved catalog; {reason}"))
-        snapshot = await self._bundled()
-        return Answer(snapshot.value, Provenance("snapshot", snapshot.provenance.as_of, reason))
+            models, as_of = saved
+            return Answer(models, Provenance("stale", as_of, f"saved catalog; {reason}"))
+        models, as_of = await self._bundled()
+        return Answer(models, Provenance("snapshot", as_of, reason))
 
     async def models(self, query: ModelsQuery, reason: str, cause: Exception | None = None) -> Answer[list[Model]]:
         """The models matching ``query``, filtered locally; :class:`OfflineUnsupportedError` names
@@ -64,7 +68,7 @@ class Fallback:
         except OfflineUnsupportedError as unsupported:
             raise OfflineUnsupportedError(unsupported.what, reason) from cause
 
-    async def _saved_catalog(self) -> Answer[ModelSet] | None:
+    async def _saved_catalog(self) -> Dated | None:
         if not self._loaded:
             async with self._lock:  # one read: callers arriving meanwhile wait for it, not for nothing
                 if not self._loaded:
@@ -72,14 +76,14 @@ class Fallback:
                     self._loaded = True
         return self._saved
 
-    def _read_saved(self) -> Answer[ModelSet] | None:
+    def _read_saved(self) -> Dated | None:
         loaded = self._disk.load()
         if loaded is None:
             return None
         models, fetched_at = loaded
-        return Answer(ModelSet(models), Provenance("stale", fetched_at, "saved catalog"))
+        return ModelSet(models), fetched_at
 
-    async def _bundled(self) -> Answer[ModelSet]:
+    async def _bundled(self) -> Dated:
         if self._snapshot is None:
             async with self._lock:
                 if self._snapshot is None:
