@@ -33,10 +33,13 @@ from .errors import tool_error
 from .get_model import unknown_ids_error
 from .results import Source
 
-PRICES = ["usd_in", "usd_out"]
 CACHE_READ = "usd_cache_read"
-UPTIME = ["uptime_30m", "uptime_1d"]
-SPEED = ["latency_ms", "tokens_s"]
+SPEED = ("latency_ms", "tokens_s")
+COLUMNS = (
+    "provider", "quant", "context", "max_output", "usd_in", "usd_out", CACHE_READ, "status", "uptime_30m",
+    "uptime_1d", *SPEED, "flags",
+)  # fmt: skip
+"""Every column; a result shows ``usd_cache_read`` and the speeds only when they say something."""
 NO_KEY = f"latency and throughput are shown to API-key holders only: set {ENV_API_KEY} to see them"
 LEGEND = (
     "provider: its tag, slug[/variant], as provider routing and the providers filter take it; usd_*: USD per 1M "
@@ -92,31 +95,25 @@ def _flags(endpoint: Endpoint, model_parameters: set[str]) -> str:
     return " ".join(parts)
 
 
-def _columns(cache_read: bool, speed: bool) -> list[str]:
-    return [
-        "provider", "quant", "context", "max_output", *PRICES, *([CACHE_READ] if cache_read else []), "status",
-        *UPTIME, *(SPEED if speed else []), "flags",
-    ]  # fmt: skip
-
-
-def _row(endpoint: Endpoint, model_parameters: set[str], cache_read: bool, speed: bool) -> list[Any]:
+def _cells(endpoint: Endpoint, model_parameters: set[str]) -> dict[str, Any]:
+    """Every column's cell for one endpoint (see :data:`COLUMNS`)."""
     discount = endpoint.pricing.discount
     quantization = endpoint.quantization
-    cells: list[Any] = [
-        endpoint.tag or endpoint.provider_name or None,
-        None if quantization == "unknown" else quantization,
-        endpoint.context_length or None,
-        endpoint.max_completion_tokens,
-        _usd(endpoint.pricing.prompt, discount),
-        _usd(endpoint.pricing.completion, discount),
-        *([_usd(endpoint.pricing.input_cache_read, discount)] if cache_read else []),
-        endpoint.status,
-        _plain(endpoint.uptime_last_30m),
-        _plain(endpoint.uptime_last_1d),
-    ]
-    if speed:
-        cells += [_plain(_p50(endpoint.latency_last_30m)), _plain(_p50(endpoint.throughput_last_30m))]
-    return [*cells, _flags(endpoint, model_parameters)]
+    return {
+        "provider": endpoint.tag or endpoint.provider_name or None,
+        "quant": None if quantization == "unknown" else quantization,
+        "context": endpoint.context_length or None,
+        "max_output": endpoint.max_completion_tokens,
+        "usd_in": _usd(endpoint.pricing.prompt, discount),
+        "usd_out": _usd(endpoint.pricing.completion, discount),
+        CACHE_READ: _usd(endpoint.pricing.input_cache_read, discount),
+        "status": endpoint.status,
+        "uptime_30m": _plain(endpoint.uptime_last_30m),
+        "uptime_1d": _plain(endpoint.uptime_last_1d),
+        "latency_ms": _plain(_p50(endpoint.latency_last_30m)),
+        "tokens_s": _plain(_p50(endpoint.throughput_last_30m)),
+        "flags": _flags(endpoint, model_parameters),
+    }
 
 
 def _text_cell(value: Any) -> str:
@@ -148,8 +145,8 @@ def build(catalog: Catalog) -> Tool:
         speed = answer.value.stats_visible
         parameters = set(model.supported_parameters)
         cache_read = any(e.pricing.input_cache_read is not None for e in endpoints)
-        columns = _columns(cache_read, speed)
-        rows = [_row(e, parameters, cache_read, speed) for e in endpoints]
+        columns = [c for c in COLUMNS if (c != CACHE_READ or cache_read) and (c not in SPEED or speed)]
+        rows = [[cells[c] for c in columns] for cells in (_cells(e, parameters) for e in endpoints)]
         notes = [] if speed else [NO_KEY]
         if target != model.id:
             notes.append(f"{model.id} is an alias of {target}")
