@@ -1,5 +1,6 @@
 """Small helpers shared by the tool tests."""
 
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -32,6 +33,19 @@ def structured(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, text_of(result)
     assert result.structured_content is not None
     return result.structured_content
+
+
+async def poll(
+    client: Client, tool: str, arguments: dict[str, Any], done: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """Call ``tool`` until its structured answer satisfies ``done``: a background refresh (fetched,
+    parsed in a worker thread, stored) has ended. Bounded generously: a hang fails the test."""
+    with anyio.fail_after(60):
+        while True:
+            answer = structured(await call(client, tool, arguments))
+            if done(answer):
+                return answer
+            await anyio.sleep(0.001)
 
 
 def rows_of(page: dict[str, Any]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from mcp_server_openrouter.server import create_server
 
 from .conftest import FAKE_BASE_URL, FAST_RETRY
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, structured
+from .helpers import call, poll, structured
 
 pytestmark = pytest.mark.anyio
 
@@ -265,10 +265,7 @@ async def test_warm_calls_say_cached_and_old_ones_say_stale_while_refreshing() -
             clock.advance(31)
             stale = structured(await call(client, "count_models", {"q": "gpt"}))
             clock.advance(1)
-            renewed = stale
-            while renewed["source"]["kind"] == "stale":  # until the refresh is fetched, parsed and stored
-                await anyio.sleep(0.001)
-                renewed = structured(await call(client, "count_models", {"q": "gpt"}))
+            renewed = await poll(client, "count_models", {"q": "gpt"}, lambda r: r["source"]["kind"] != "stale")
 
     assert [r["source"]["kind"] for r in (live, cached, stale, renewed)] == ["live", "cached", "stale", "cached"]
     assert stale["source"]["note"] == "refreshing in the background"

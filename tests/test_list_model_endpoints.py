@@ -16,7 +16,7 @@ from mcp_server_openrouter.server import create_server
 
 from .conftest import FAKE_BASE_URL, FAST_RETRY, TEST_KEY
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, rows_of, structured, text_of
+from .helpers import call, poll, rows_of, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -142,10 +142,12 @@ async def test_answers_are_cached_and_an_earlier_answer_outlives_an_outage(upstr
             upstream.go_down()
             now[0] = 61  # past the TTL: a refresh is tried and fails; the old answer stays, labelled
             await call(client, "list_model_endpoints", {"id": SONNET})
-            stale: dict[str, Any] = {"source": {}}
-            while "refresh failed" not in stale["source"].get("note", ""):  # the refresh runs in the background
-                await anyio.sleep(0.001)
-                stale = structured(await call(client, "list_model_endpoints", {"id": SONNET}))
+            stale = await poll(
+                client,
+                "list_model_endpoints",
+                {"id": SONNET},
+                lambda r: "refresh failed" in r["source"].get("note", ""),
+            )
             cold = await call(client, "list_model_endpoints", {"id": "openai/gpt-4o"})
 
     assert live["source"]["kind"] == "live"

@@ -19,7 +19,7 @@ from mcp_server_openrouter.server import create_server
 
 from .conftest import FAKE_BASE_URL, FAST_RETRY
 from .fake_upstream import PROVIDERS, SNAPSHOTS, FakeOpenRouter, load_snapshot
-from .helpers import call, structured
+from .helpers import poll
 
 pytestmark = pytest.mark.anyio
 
@@ -205,15 +205,6 @@ async def wait_for(condition: Callable[[], bool]) -> None:
         await anyio.lowlevel.checkpoint()
 
 
-async def refreshed(client: Client) -> None:
-    """Wait until the full catalog's background refresh is fetched, parsed (in a worker thread) and
-    stored: until an answer from it is no longer stale (bounded by the caller's fail_after)."""
-    kind = "stale"
-    while kind == "stale":
-        await anyio.sleep(0.001)
-        kind = structured(await call(client, "get_model", {"ids": ["openai/gpt-4o"]}))["source"]["kind"]
-
-
 async def test_handshake_era_clients_get_list_changed_when_the_catalog_ids_change() -> None:
     now = [datetime(2026, 11, 21, tzinfo=UTC)]
     upstream = FakeOpenRouter()
@@ -238,7 +229,7 @@ async def test_handshake_era_clients_get_list_changed_when_the_catalog_ids_chang
             assert len(upstream.requests) == 1
             now[0] += timedelta(seconds=31)
             await client.list_resources()  # stale: answered at once, refreshed in the background
-            await refreshed(client)
+            await poll(client, "get_model", {"ids": ["openai/gpt-4o"]}, lambda r: r["source"]["kind"] != "stale")
             await client.list_resources()  # the refresh had the same IDs: no notification
             assert len(upstream.requests) == 2
             assert notifications == []
