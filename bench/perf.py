@@ -36,9 +36,9 @@ from mcp import Client, StdioServerParameters
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mcp_server_openrouter.answers import ModelSet  # noqa: E402
+from mcp_server_openrouter.catalog.answers import ModelSet  # noqa: E402
+from mcp_server_openrouter.catalog.offline import filter_locally  # noqa: E402
 from mcp_server_openrouter.config import Settings  # noqa: E402
-from mcp_server_openrouter.offline import filter_locally  # noqa: E402
 from mcp_server_openrouter.openrouter import ModelsQuery, parse_model_list  # noqa: E402
 from mcp_server_openrouter.resources import PAGE_SIZE  # noqa: E402
 from mcp_server_openrouter.server import build_server, create_server  # noqa: E402
@@ -277,7 +277,7 @@ def scaling_rows() -> list[str]:
 def _provenance() -> Any:
     from datetime import UTC, datetime
 
-    from mcp_server_openrouter.answers import Provenance
+    from mcp_server_openrouter.catalog.answers import Provenance
 
     return Provenance("live", datetime.now(UTC))
 

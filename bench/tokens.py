@@ -31,10 +31,10 @@ from pydantic import SecretStr
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mcp_server_openrouter.compact import row, table_row  # noqa: E402
 from mcp_server_openrouter.config import Settings  # noqa: E402
-from mcp_server_openrouter.detail import detail, detail_text  # noqa: E402
 from mcp_server_openrouter.openrouter import parse_model_list  # noqa: E402
+from mcp_server_openrouter.render.compact import row, table_row  # noqa: E402
+from mcp_server_openrouter.render.detail import detail, detail_text  # noqa: E402
 from mcp_server_openrouter.server import create_server  # noqa: E402
 from tests.fake_upstream import MAIN_SNAPSHOT, SNAPSHOTS, FakeOpenRouter, load_snapshot  # noqa: E402
 

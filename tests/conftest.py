@@ -8,7 +8,7 @@ import pytest
 from mcp import Client
 from pydantic import SecretStr
 
-from mcp_server_openrouter import diskcache
+from mcp_server_openrouter.catalog import diskcache
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.openrouter import RetryPolicy
 from mcp_server_openrouter.server import create_server

@@ -2,7 +2,7 @@
 
 It fakes only the far end: the client, its ``httpx2.AsyncClient`` and everything above run for
 real. Every request is recorded so tests can assert the exact query strings sent upstream.
-The filters are implemented here independently of ``mcp_server_openrouter.offline`` (a subset,
+The filters are implemented here independently of ``mcp_server_openrouter.catalog.offline`` (a subset,
 enough to make answers realistic); ``fail`` switches the fake into an outage.
 """
 

@@ -6,7 +6,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from mcp_server_openrouter.cache import Lookup, QueryCache, StillFetching
+from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
 

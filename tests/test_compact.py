@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from mcp_server_openrouter.compact import CAPABILITY_PARAMETERS, ROW_COLUMNS, compact, row, table_row
 from mcp_server_openrouter.openrouter import parse_model_list
+from mcp_server_openrouter.render.compact import CAPABILITY_PARAMETERS, ROW_COLUMNS, compact, row, table_row
 
 from .fake_upstream import SNAPSHOTS, load_snapshot
 

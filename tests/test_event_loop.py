@@ -18,11 +18,11 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult
 
-from mcp_server_openrouter import fallback as fallback_module
-from mcp_server_openrouter.cache import QueryCache
+from mcp_server_openrouter.catalog import fallback as fallback_module
+from mcp_server_openrouter.catalog.cache import QueryCache
+from mcp_server_openrouter.catalog.diskcache import DiskCatalog
+from mcp_server_openrouter.catalog.fallback import Fallback
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.diskcache import DiskCatalog
-from mcp_server_openrouter.fallback import Fallback
 from mcp_server_openrouter.openrouter import (
     ModelList,
     ModelsQuery,

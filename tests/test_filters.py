@@ -10,8 +10,8 @@ from typing import Any, cast
 import pytest
 from mcp import Client
 
+from mcp_server_openrouter.catalog.offline import load_snapshot
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.offline import load_snapshot
 from mcp_server_openrouter.server import create_server
 from mcp_server_openrouter.tools.arguments import FILTERS
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from mcp import Client
 
-from mcp_server_openrouter.offline import OfflineUnsupportedError, filter_locally, load_snapshot
+from mcp_server_openrouter.catalog.offline import OfflineUnsupportedError, filter_locally, load_snapshot
 from mcp_server_openrouter.openrouter import Model, ModelsQuery, parse_model_list
 
 from .fake_upstream import FakeOpenRouter
@@ -117,7 +117,7 @@ async def test_server_errors_and_rate_limits_also_fall_back(client: Client, upst
         assert "<html>" not in page["source"]["note"]
 
 
-# -- local filter semantics (documented in mcp_server_openrouter.offline) -------------------
+# -- local filter semantics (documented in mcp_server_openrouter.catalog.offline) -------------------
 
 
 def test_local_default_is_text_output_like_upstream() -> None:
@@ -200,6 +200,6 @@ def test_local_filtering_refuses_what_only_upstream_knows(query: ModelsQuery) ->
 
 
 def test_snapshot_datetime_is_midnight_utc() -> None:
-    from mcp_server_openrouter.offline import snapshot_datetime
+    from mcp_server_openrouter.catalog.offline import snapshot_datetime
 
     assert snapshot_datetime(load_snapshot().date) == datetime(2026, 8, 18, tzinfo=UTC)

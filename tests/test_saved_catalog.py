@@ -10,8 +10,8 @@ import anyio
 import pytest
 from mcp import Client
 
+from mcp_server_openrouter.catalog.diskcache import file_name
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.diskcache import file_name
 from mcp_server_openrouter.server import create_server
 
 from .conftest import FAKE_BASE_URL, FAST_RETRY

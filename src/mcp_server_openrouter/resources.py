@@ -40,12 +40,11 @@ from mcp_types import (
     ResourceTemplateReference,
 )
 
-from .answers import ModelSet, Provenance
-from .catalog import Catalog
-from .compact import decimal_text, per_million
-from .detail import PER_TOKEN_PRICES, URI_PREFIX, model_uri
+from .catalog import Catalog, ModelSet, Provenance
 from .errortext import quote
 from .openrouter import Model, OpenRouterError, Provider
+from .render.compact import decimal_text, per_million
+from .render.detail import PER_TOKEN_PRICES, URI_PREFIX, model_uri
 
 TEMPLATE = URI_PREFIX + "{+id}"
 PROVIDERS_URI = "openrouter://providers"

@@ -19,15 +19,7 @@ from . import __version__, errortext, resources
 from .catalog import Catalog, utcnow
 from .config import Settings
 from .openrouter import RetryPolicy
-from .tools import (
-    count_models,
-    estimate_cost,
-    get_model,
-    list_model_endpoints,
-    list_models,
-    list_models_for_user,
-    use_results,
-)
+from .tools import build_tools
 
 logger = logging.getLogger(__name__)
 
@@ -106,17 +98,7 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS,
         website_url="https://openrouter.ai/models",
-        tools=[
-            use_results(tool.build(catalog), settings.results)
-            for tool in (
-                list_models,
-                count_models,
-                get_model,
-                list_models_for_user,
-                list_model_endpoints,
-                estimate_cost,
-            )
-        ],
+        tools=build_tools(catalog, settings.results),
         lifespan=lifespan,
         log_level="WARNING",
         subscriptions=bus,

@@ -1,6 +1,6 @@
 """Typed client for OpenRouter's model catalog. Knows nothing of MCP."""
 
-from .client import DEFAULT_BASE_URL, ModelsQuery, OpenRouterClient, RetryPolicy
+from .client import DEFAULT_BASE_URL, OpenRouterClient
 from .endpoints import Endpoint, EndpointList, Percentiles, Provider
 from .errors import (
     APIConnectionError,
@@ -17,6 +17,8 @@ from .errors import (
     RateLimitError,
 )
 from .models import INDICES, QUALITY_SORTS, Model, ModelList, Pricing, parse_model_list
+from .query import Category, InputModality, ModelsQuery, OutputModality, Parameter, Sort
+from .retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -27,8 +29,10 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "Category",
     "Endpoint",
     "EndpointList",
+    "InputModality",
     "InternalServerError",
     "InvalidResponseError",
     "MissingAPIKeyError",
@@ -38,11 +42,14 @@ __all__ = [
     "NotFoundError",
     "OpenRouterClient",
     "OpenRouterError",
+    "OutputModality",
+    "Parameter",
     "Percentiles",
     "PermissionDeniedError",
     "Pricing",
     "Provider",
     "RateLimitError",
     "RetryPolicy",
+    "Sort",
     "parse_model_list",
 ]

@@ -9,12 +9,8 @@ appears in an error, a log line or a repr.
 
 import json
 import logging
-import math
-import random
 import ssl
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable
 from typing import Any, Self, TypeVar, cast
 from urllib.parse import quote
 
@@ -31,7 +27,9 @@ from .errors import (
     MissingAPIKeyError,
     status_error,
 )
-from .models import INDICES, ModelList, parse_count, parse_model_list
+from .models import ModelList, parse_count, parse_model_list
+from .query import ModelsQuery
+from .retry import RetryPolicy, retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -39,96 +37,6 @@ T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 CONNECT_TIMEOUT = 5.0
-
-
-def _join(values: tuple[str, ...]) -> str | None:
-    return ",".join(values) if values else None
-
-
-def _decimal_param(value: Decimal) -> str:
-    # Plain notation: the API must never see "1E+1" or "1.0E-7".
-    return format(value.normalize(), "f")
-
-
-def _number_param(value: Decimal | int | None) -> str | None:
-    if value is None:
-        return None
-    return str(value) if isinstance(value, int) else _decimal_param(value)
-
-
-@dataclass(frozen=True, slots=True)
-class ModelsQuery:
-    """The filters ``GET /models`` understands (OpenAPI spec 2026-08-22), already validated; empty
-    means "not sent".
-
-    Field names are the upstream's query parameters, so :meth:`params` is a plain mapping. Being
-    frozen and hashable, a query is also the natural cache key. Prices are USD per 1M tokens,
-    rates fractions in [0, 1], indices Artificial Analysis scores.
-    """
-
-    category: str | None = None
-    supported_parameters: tuple[str, ...] = ()
-    output_modalities: tuple[str, ...] = ()
-    input_modalities: tuple[str, ...] = ()
-    sort: str | None = None
-    q: str | None = None
-    context: int | None = None
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    min_output_price: Decimal | None = None
-    max_output_price: Decimal | None = None
-    arch: str | None = None
-    model_authors: tuple[str, ...] = ()
-    providers: tuple[str, ...] = ()
-    distillable: bool | None = None
-    zdr: bool | None = None
-    """Only ``True`` is sent (the spec has no "false")."""
-    region: str | None = None
-    min_age_days: int | None = None
-    max_age_days: int | None = None
-    min_intelligence_index: Decimal | None = None
-    max_intelligence_index: Decimal | None = None
-    min_coding_index: Decimal | None = None
-    max_coding_index: Decimal | None = None
-    min_agentic_index: Decimal | None = None
-    max_agentic_index: Decimal | None = None
-    min_tool_success_rate: Decimal | None = None
-    max_tool_success_rate: Decimal | None = None
-
-    def bounded_indices(self) -> list[str]:
-        """The Artificial Analysis indices this query bounds (from below, above or both)."""
-        return [
-            name
-            for name in INDICES
-            if getattr(self, f"min_{name}_index") is not None or getattr(self, f"max_{name}_index") is not None
-        ]
-
-    def params(self) -> dict[str, str]:
-        """The query string as the API expects it: lists comma-joined, booleans ``true``/``false``,
-        numbers in plain notation, absent filters omitted."""
-        raw: dict[str, str | None] = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if isinstance(value, tuple):
-                raw[name] = _join(cast(tuple[str, ...], value))
-            elif isinstance(value, bool):
-                raw[name] = "true" if value else (None if name == "zdr" else "false")
-            elif isinstance(value, Decimal | int):
-                raw[name] = _number_param(value)
-            else:
-                raw[name] = cast(str | None, value)
-        return {key: value for key, value in raw.items() if value is not None}
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None  # HTTP-date form: rare for APIs; treated as "no hint"
-    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def _error_text(response: httpx2.Response) -> str:
@@ -150,39 +58,6 @@ def _error_text(response: httpx2.Response) -> str:
         elif isinstance(error, str):
             return error
     return response.text
-
-
-RETRYABLE_STATUS = frozenset({408, 429})
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Retries for our GETs (all idempotent): connection errors, timeouts, 408, 429 and 5xx.
-
-    At most ``retries`` more attempts, with exponential backoff (``backoff * 2**n``, capped at
-    ``max_backoff``) and full jitter on its upper half; a ``Retry-After`` hint is honoured up to
-    ``retry_after_cap``. A retry that would overrun the caller's deadline (an enclosing
-    ``anyio.fail_after``) is not attempted: the last error is raised instead.
-    """
-
-    retries: int = 2
-    backoff: float = 0.5
-    max_backoff: float = 8.0
-    retry_after_cap: float = 10.0
-
-    def delay(self, attempt: int, exc: Exception) -> float | None:
-        """Seconds to wait before retrying after ``exc`` on ``attempt`` (0-based), or ``None``."""
-        if attempt >= self.retries:
-            return None
-        if isinstance(exc, APIStatusError):
-            if exc.status_code not in RETRYABLE_STATUS and exc.status_code < 500:
-                return None
-            if exc.retry_after is not None:
-                return min(exc.retry_after, self.retry_after_cap)
-        elif not isinstance(exc, APIConnectionError):
-            return None
-        ceiling = min(self.max_backoff, self.backoff * 2**attempt)
-        return random.uniform(ceiling / 2, ceiling)
 
 
 class OpenRouterClient:
@@ -351,7 +226,7 @@ class OpenRouterClient:
             raise status_error(
                 response.status_code,
                 self._redact(_error_text(response), headers),
-                retry_after=_retry_after(response.headers),
+                retry_after=retry_after(response.headers),
             )
         if response.status_code != 200:
             raise InvalidResponseError(f"OpenRouter answered /{path} with unexpected HTTP {response.status_code}")

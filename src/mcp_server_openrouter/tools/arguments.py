@@ -1,8 +1,8 @@
 """Tool arguments that mirror OpenRouter's ``GET /models`` filters, and their mapping upstream.
 
-The closed sets (categories, parameters, sorts, modalities) are those of OpenRouter's OpenAPI
-spec (2026-08-22). They are ``Literal`` types so the JSON schema lists the allowed values and a
-wrong value is refused with them named. Optional arguments accept an explicit ``null`` as
+The closed sets (categories, parameters, sorts, modalities) are the upstream's own, defined with
+:class:`~..openrouter.ModelsQuery`; being ``Literal`` types, the JSON schema lists the allowed
+values and a wrong value is refused with them named. Optional arguments accept an explicit ``null`` as
 "not given" (models often send it), although the published schema omits the ``null`` branch
 to save tokens (see :mod:`.schema`).
 """
@@ -17,66 +17,15 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
 
 from mcp_server_openrouter.errortext import quote
-from mcp_server_openrouter.openrouter import INDICES, ModelsQuery
-
-Category = Literal[
-    "programming",
-    "roleplay",
-    "marketing",
-    "marketing/seo",
-    "technology",
-    "science",
-    "translation",
-    "legal",
-    "finance",
-    "health",
-    "trivia",
-    "academia",
-]
-Parameter = Literal[
-    "temperature",
-    "top_p",
-    "top_k",
-    "min_p",
-    "top_a",
-    "frequency_penalty",
-    "presence_penalty",
-    "repetition_penalty",
-    "max_tokens",
-    "max_completion_tokens",
-    "logit_bias",
-    "logprobs",
-    "top_logprobs",
-    "prediction",
-    "seed",
-    "response_format",
-    "structured_outputs",
-    "stop",
-    "tools",
-    "tool_choice",
-    "parallel_tool_calls",
-    "include_reasoning",
-    "reasoning",
-    "reasoning_effort",
-    "web_search_options",
-    "verbosity",
-]
-Sort = Literal[
-    "most-popular",
-    "newest",
-    "top-weekly",
-    "pricing-low-to-high",
-    "pricing-high-to-low",
-    "context-high-to-low",
-    "throughput-high-to-low",
-    "latency-low-to-high",
-    "intelligence-high-to-low",
-    "coding-high-to-low",
-    "agentic-high-to-low",
-    "design-arena-elo-high-to-low",
-]
-InputModality = Literal["text", "image", "file", "audio", "video"]
-OutputModality = Literal["text", "image", "embeddings", "audio", "video", "rerank", "speech", "transcription", "all"]
+from mcp_server_openrouter.openrouter import (
+    INDICES,
+    Category,
+    InputModality,
+    ModelsQuery,
+    OutputModality,
+    Parameter,
+    Sort,
+)
 
 
 def _split_csv(value: Any) -> Any:

@@ -8,8 +8,8 @@ errors never contain it, and these sentences only name the variable.
 from mcp.server.mcpserver.exceptions import ToolError
 
 from mcp_server_openrouter.catalog import OfflineModeError, SlowUpstreamError
+from mcp_server_openrouter.catalog.offline import LOCAL_SORTS, OfflineUnsupportedError
 from mcp_server_openrouter.config import ENV_API_KEY, ENV_OFFLINE
-from mcp_server_openrouter.offline import LOCAL_SORTS, OfflineUnsupportedError
 from mcp_server_openrouter.openrouter import (
     APIConnectionError,
     APIStatusError,

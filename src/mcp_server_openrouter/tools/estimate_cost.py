@@ -10,11 +10,11 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from mcp_server_openrouter.catalog import Catalog
-from mcp_server_openrouter.compact import decimal_text
 from mcp_server_openrouter.cost import Estimate, Workload, estimate
 from mcp_server_openrouter.errortext import quote
+from mcp_server_openrouter.render.compact import decimal_text
 
-from . import build_tool
+from .base import build_tool
 from .get_model import ModelIds, known_models
 from .results import Source, SourceField
 

@@ -7,13 +7,13 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
-from mcp_server_openrouter.answers import ModelSet, Provenance
 from mcp_server_openrouter.catalog import Catalog
-from mcp_server_openrouter.detail import URI_PREFIX, ModelDetail, detail, detail_text, legend
+from mcp_server_openrouter.catalog.answers import ModelSet, Provenance
 from mcp_server_openrouter.errortext import quote
 from mcp_server_openrouter.openrouter import Model, OpenRouterError
+from mcp_server_openrouter.render.detail import URI_PREFIX, ModelDetail, detail, detail_text, legend
 
-from . import build_tool
+from .base import build_tool
 from .errors import tool_error
 from .results import Source, SourceField
 

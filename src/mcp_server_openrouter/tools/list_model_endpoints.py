@@ -24,11 +24,11 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import Field
 
 from mcp_server_openrouter.catalog import Catalog
-from mcp_server_openrouter.compact import json_number, number_text, per_million, plain_number
 from mcp_server_openrouter.config import ENV_API_KEY
 from mcp_server_openrouter.openrouter import Endpoint, NotFoundError, OpenRouterError
+from mcp_server_openrouter.render.compact import json_number, number_text, per_million, plain_number
 
-from . import build_tool
+from .base import build_tool
 from .errors import tool_error
 from .get_model import unknown_ids_error
 from .results import Source

@@ -6,11 +6,11 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 
 from mcp_server_openrouter.catalog import Catalog
-from mcp_server_openrouter.offline import OfflineUnsupportedError
+from mcp_server_openrouter.catalog.offline import OfflineUnsupportedError
 from mcp_server_openrouter.openrouter import OpenRouterError
 
-from . import build_tool
 from .arguments import Limit, Offset, SortArg, to_query, with_arguments
+from .base import build_tool
 from .errors import tool_error
 from .results import ModelPage, page_result
 

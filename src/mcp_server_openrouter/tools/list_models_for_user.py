@@ -8,8 +8,8 @@ from mcp_types import CallToolResult
 from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.openrouter import OpenRouterError
 
-from . import build_tool
 from .arguments import Limit, Offset
+from .base import build_tool
 from .errors import tool_error
 from .results import ModelPage, page_result
 

@@ -18,8 +18,9 @@ from typing import Annotated, Any, Literal
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from mcp_server_openrouter.answers import Provenance
-from mcp_server_openrouter.compact import (
+from mcp_server_openrouter.catalog.answers import Provenance
+from mcp_server_openrouter.openrouter import QUALITY_SORTS, Model, ModelsQuery
+from mcp_server_openrouter.render.compact import (
     ROW_COLUMNS,
     ROW_LEGEND,
     TABLE_COLUMNS,
@@ -29,8 +30,7 @@ from mcp_server_openrouter.compact import (
     row,
     table_row,
 )
-from mcp_server_openrouter.detail import URI_PREFIX
-from mcp_server_openrouter.openrouter import QUALITY_SORTS, Model, ModelsQuery
+from mcp_server_openrouter.render.detail import URI_PREFIX
 
 
 class Source(BaseModel):

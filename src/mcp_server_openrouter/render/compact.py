@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from .openrouter.models import Model
+from mcp_server_openrouter.openrouter.models import Model
 
 MILLION = Decimal(1_000_000)
 VARIABLE = "variable"

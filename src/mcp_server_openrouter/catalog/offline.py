@@ -41,7 +41,7 @@ from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
-from .openrouter import QUALITY_SORTS, Model, ModelsQuery, parse_model_list
+from mcp_server_openrouter.openrouter import QUALITY_SORTS, Model, ModelsQuery, parse_model_list
 
 SNAPSHOT_FILE = "catalog-snapshot.json.gz"
 

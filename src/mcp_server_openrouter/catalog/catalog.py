@@ -29,11 +29,12 @@ import anyio.to_thread
 import httpx2
 from pydantic import SecretStr
 
-from mcp_server_openrouter import diskcache
-from mcp_server_openrouter.answers import Answer, ModelSet, Provenance
-from mcp_server_openrouter.cache import Lookup, QueryCache, StillFetching
+from mcp_server_openrouter.catalog import diskcache
+from mcp_server_openrouter.catalog.answers import Answer, ModelSet, Provenance
+from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching
+from mcp_server_openrouter.catalog.fallback import Fallback
+from mcp_server_openrouter.catalog.upstream import Upstream
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.fallback import Fallback
 from mcp_server_openrouter.openrouter import (
     APIConnectionError,
     APITimeoutError,
@@ -49,7 +50,6 @@ from mcp_server_openrouter.openrouter import (
     RateLimitError,
     RetryPolicy,
 )
-from mcp_server_openrouter.upstream import Upstream
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from .compact import JsonNumber, Usd, compact, json_number, number_text, per_million
-from .openrouter.models import INDICES, Model, PriceOverride, Pricing
+from mcp_server_openrouter.openrouter.models import INDICES, Model, PriceOverride, Pricing
+from mcp_server_openrouter.render.compact import JsonNumber, Usd, compact, json_number, number_text, per_million
 
 URI_PREFIX = "openrouter://models/"
 

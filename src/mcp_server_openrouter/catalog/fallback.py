@@ -16,10 +16,15 @@ from functools import cache
 import anyio
 import anyio.to_thread
 
-from mcp_server_openrouter.answers import Answer, ModelSet, Provenance
-from mcp_server_openrouter.cache import QueryCache
-from mcp_server_openrouter.diskcache import DiskCatalog
-from mcp_server_openrouter.offline import OfflineUnsupportedError, filter_locally, load_snapshot, snapshot_datetime
+from mcp_server_openrouter.catalog.answers import Answer, ModelSet, Provenance
+from mcp_server_openrouter.catalog.cache import QueryCache
+from mcp_server_openrouter.catalog.diskcache import DiskCatalog
+from mcp_server_openrouter.catalog.offline import (
+    OfflineUnsupportedError,
+    filter_locally,
+    load_snapshot,
+    snapshot_datetime,
+)
 from mcp_server_openrouter.openrouter import Model, ModelsQuery
 
 Dated = tuple[ModelSet, datetime]

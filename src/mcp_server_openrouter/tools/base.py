@@ -1,0 +1,83 @@
+"""The MCP tools: one module per tool, each building its :class:`Tool` around a :class:`Catalog`."""
+
+from collections.abc import Callable
+from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import CallToolResult, ToolAnnotations
+from pydantic import ValidationError
+
+from mcp_server_openrouter.config import Results
+from mcp_server_openrouter.errortext import MAX_PROBLEMS, describe_invalid, quote
+
+from .schema import inline_refs, slim
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+
+
+class CatalogTool(Tool):
+    """A ``Tool`` that refuses unknown argument names and words validation errors briefly.
+
+    An unknown name is usually a typo (``min_ctx``); ignoring it would answer a different question
+    than the one asked, so it is an error naming the valid arguments. A successful result carries
+    the channels :attr:`results` names (see :func:`use_results`).
+    """
+
+    results: Results = "both"
+
+    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        known = set(self.parameters.get("properties", {}))
+        unknown = sorted(set(arguments) - known)
+        if unknown:
+            named = ", ".join(n if len(n) <= 40 and n.isprintable() else quote(n, 40) for n in unknown[:MAX_PROBLEMS])
+            more = f" and {len(unknown) - MAX_PROBLEMS} more" if len(unknown) > MAX_PROBLEMS else ""
+            raise ToolError(
+                f"Error executing tool {self.name}: unknown argument(s) {named}{more}; "
+                f"valid: {', '.join(sorted(known)) or 'none'}"
+            )
+        try:
+            result = await super().run(arguments, context, convert_result)
+        except UnexpectedToolError:
+            raise
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                raise ToolError(
+                    f"Error executing tool {self.name}: {describe_invalid(exc.__cause__)}"
+                ) from exc.__cause__
+            raise
+        if not isinstance(result, CallToolResult) or result.is_error or self.results == "both":
+            return result
+        if self.results == "text":
+            return CallToolResult(content=result.content)
+        return CallToolResult(content=[], structured_content=result.structured_content)
+
+
+def use_results(tool: Tool, results: Results) -> Tool:
+    """Make ``tool`` send only the channels ``results`` names (``OPENROUTER_MCP_RESULTS``).
+
+    Text only: no ``structuredContent`` and no ``outputSchema`` (a schema the server does not honour
+    would make validating clients reject every result). Structured only: an empty ``content`` list,
+    which clients that prefer text read as "use the structured content" (kimi-code, hermes-agent).
+    """
+    if isinstance(tool, CatalogTool):
+        tool.results = results
+    if results == "text":
+        tool.fn_metadata.output_schema = None
+    return tool
+
+
+def build_tool(fn: Callable[..., Any], *, title: str) -> Tool:
+    """Register-ready tool with slimmed input and output schemas (see :mod:`.schema`).
+
+    Our tools build their ``CallToolResult`` from dumps of the result models themselves, so the
+    structured content is valid by construction; dropping ``output_model`` (keeping the published
+    schema) spares the SDK re-validating every result against it — a third of a warm call.
+    Tests validate results against the published schema instead (``tests/test_tool_definitions``).
+    """
+    tool = CatalogTool.from_function(fn, title=title, annotations=READ_ONLY)
+    tool.parameters = inline_refs(slim(tool.parameters))
+    if tool.fn_metadata.output_schema is not None:
+        tool.fn_metadata.output_schema = inline_refs(slim(tool.fn_metadata.output_schema, descriptions=False))
+        tool.fn_metadata.output_model = None
+    return tool
