@@ -244,7 +244,6 @@ async def test_user_models_against_the_fake_upstream_returns_every_model() -> No
 
     assert fake.paths == ["/api/v1/models/user"]
     assert len(result.models) == 549
-    assert result.total_count == 549
     assert result.skipped == 0
 
 
@@ -710,7 +709,6 @@ async def test_list_models_returns_the_good_records_and_logs_the_skipped_ones(ca
 
     assert [m.id for m in result.models] == ["openai/gpt-4o", "anthropic/claude-sonnet-4"]
     assert result.skipped == 1
-    assert result.total_count == 3
     assert "OpenRouter /models: skipped 1 malformed record(s)" in [
         r.getMessage() for r in caplog.records if r.name == "mcp_server_openrouter.openrouter.client"
     ]

@@ -1,4 +1,4 @@
-"""Fidelity: every field a compact record or table row shows equals the upstream value.
+"""Fidelity: every field a list row, table row or detail record shows equals the upstream value.
 
 Runs over every model of all six real snapshots (2025-05 … 2026-08). Prices are checked exactly:
 the shown number, read back as a Decimal, equals the upstream decimal string x 1,000,000.
@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from mcp_server_openrouter.openrouter import parse_model_list
-from mcp_server_openrouter.render.compact import CAPABILITY_PARAMETERS, ROW_COLUMNS, compact, row, table_row
+from mcp_server_openrouter.render.compact import CAPABILITY_PARAMETERS, ROW_COLUMNS, row, table_row
+from mcp_server_openrouter.render.detail import detail
 
 from .fake_upstream import SNAPSHOTS, load_snapshot
 
@@ -38,14 +39,14 @@ def expected_caps(params: list[str] | None) -> list[str] | None:
 
 
 @pytest.mark.parametrize("snapshot", SNAPSHOTS)
-def test_structured_records_equal_upstream_values_for_every_model(snapshot: str) -> None:
+def test_detail_records_equal_upstream_values_for_every_model(snapshot: str) -> None:
     raw_models = load_snapshot(snapshot)
     parsed = parse_model_list({"data": raw_models})
     assert parsed.skipped == 0
 
     for raw, model in zip(raw_models, parsed.models, strict=True):
         # Exactly what goes on the wire: dumped without nulls, through JSON text.
-        record = json.loads(json.dumps(compact(model).model_dump(mode="json", exclude_none=True)))
+        record = json.loads(json.dumps(detail(model).model_dump(mode="json", exclude_none=True)))
         top: dict[str, Any] = raw.get("top_provider") or {}
         arch: dict[str, Any] = raw.get("architecture") or {}
         assert record["id"] == raw["id"]
@@ -55,9 +56,10 @@ def test_structured_records_equal_upstream_values_for_every_model(snapshot: str)
         assert shown_price(record.get("usd_out")) == expected_price(raw["pricing"].get("completion")), raw["id"]
         inputs: list[str] = arch.get("input_modalities") or []
         outputs: list[str] = arch.get("output_modalities") or []
-        assert set(record.get("inputs", ["text"])) == set(inputs or ["text"])
-        assert set(record.get("outputs", ["text"])) == set(outputs or ["text"])
-        assert record.get("caps") == expected_caps(raw.get("supported_parameters"))
+        shown_inputs, shown_outputs = record.get("modalities", "text>text").split(">")
+        assert set(shown_inputs.split("+")) == set(inputs or ["text"])
+        assert set(shown_outputs.split("+")) == set(outputs or ["text"])
+        assert record.get("caps") == (",".join(expected_caps(raw.get("supported_parameters")) or []) or None)
         assert record.get("expires") == raw.get("expiration_date")
         assert all(value not in (None, "", [], {}) for value in record.values())
 
@@ -97,10 +99,8 @@ def test_table_rows_equal_upstream_values_for_every_model(snapshot: str) -> None
 def test_router_price_minus_one_is_variable_and_free_is_zero() -> None:
     parsed = {m.id: m for m in parse_model_list({"data": load_snapshot()}).models}
 
-    auto = compact(parsed["openrouter/auto"])
-    assert (auto.usd_in, auto.usd_out) == ("variable", "variable")
-    free = compact(parsed["openrouter/free"])
-    assert (free.usd_in, free.usd_out) == (0, 0)
+    assert row(parsed["openrouter/auto"])[3:5] == ["variable", "variable"]
+    assert row(parsed["openrouter/free"])[3:5] == [0, 0]
 
 
 def test_tiny_and_long_decimal_prices_survive_exactly() -> None:
@@ -110,7 +110,7 @@ def test_tiny_and_long_decimal_prices_survive_exactly() -> None:
     }
     model = parse_model_list({"data": [record]}).models[0]
 
-    shown = json.loads(json.dumps(compact(model).model_dump(mode="json", exclude_none=True)))
+    shown = json.loads(json.dumps(detail(model).model_dump(mode="json", exclude_none=True)))
     assert Decimal(str(shown["usd_in"])) == Decimal("0.01703012")
     assert Decimal(str(shown["usd_out"])) == Decimal("0.08333333333333334")
     assert table_row(model) == "x/tiny - - .01703012 .08333333333333334"

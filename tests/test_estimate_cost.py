@@ -211,3 +211,20 @@ async def test_a_discount_multiplies_the_prices_by_one_minus_it(client: Client, 
     expected = (price(LONG, "prompt") + price(LONG, "completion")) * 1_000 * Decimal("0.75")
     assert usd(row["usd"]) == expected
     assert "discount 0.25 applied (prices x 0.75)" in row["notes"]
+
+
+@pytest.mark.parametrize(("start", "end"), [(1000, 100), ("1000", "0100"), ("10:00", "01:00")])
+async def test_get_model_and_estimate_cost_write_a_window_alike_however_its_times_arrive(
+    client: Client, upstream: FakeOpenRouter, start: int | str, end: int | str
+) -> None:
+    record = next(r for r in upstream.models if r["id"] == WINDOWS)
+    record["pricing"] = {
+        **record["pricing"],
+        "overrides": [{**record["pricing"]["overrides"][0], "utc_start": start, "utc_end": end}],
+    }
+
+    (detail,) = structured(await call(client, "get_model", {"ids": [WINDOWS]}))["models"]
+    row = only(await estimate(client, ids=[WINDOWS], input_tokens=1_000, output_tokens=1_000, at_utc="00:30"))
+
+    assert [tier["when"] for tier in detail["tiers"]] == ["10:00-01:00 UTC"]
+    assert row["tier"] == "00:30 UTC in 10:00-01:00 UTC"

@@ -22,6 +22,7 @@ from mcp_server_openrouter.catalog import fallback as fallback_module
 from mcp_server_openrouter.catalog.cache import QueryCache
 from mcp_server_openrouter.catalog.diskcache import DiskCatalog
 from mcp_server_openrouter.catalog.fallback import Fallback
+from mcp_server_openrouter.catalog.offline import load_snapshot
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.openrouter import (
     ModelList,
@@ -110,9 +111,9 @@ async def test_the_saved_catalog_is_read_in_a_worker_thread_once(tmp_path: Any) 
 async def test_the_bundled_snapshot_is_parsed_in_a_worker_thread(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    hold = Hold(fallback_module.load_snapshot)
+    hold = Hold(load_snapshot)
     monkeypatch.setattr(fallback_module, "load_snapshot", hold)
-    fallback_module._snapshot.cache_clear()  # pyright: ignore[reportPrivateUsage]
+    load_snapshot.cache_clear()
     fallback = Fallback(
         QueryCache(ttl=60, clock=lambda: NOW), ModelsQuery(), DiskCatalog(tmp_path, "http://x"), lambda: NOW
     )
@@ -127,7 +128,7 @@ async def test_the_bundled_snapshot_is_parsed_in_a_worker_thread(
                 group.start_soon(read)
                 await hold.release_from_the_event_loop()
     finally:
-        fallback_module._snapshot.cache_clear()  # pyright: ignore[reportPrivateUsage]
+        load_snapshot.cache_clear()
 
     (answer,) = answers
     assert answer.provenance.kind == "snapshot"

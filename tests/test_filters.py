@@ -147,7 +147,7 @@ async def offline() -> AsyncIterator[Client]:
         yield session
 
 
-RAW = [m.raw for m in load_snapshot().models]
+RAW = [m.raw for m in load_snapshot().catalog.models]
 
 
 def sub(record: dict[str, Any], key: str) -> dict[str, Any]:

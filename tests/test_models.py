@@ -15,13 +15,13 @@ from .fake_upstream import MAIN_SNAPSHOT, SNAPSHOTS, _load, load_snapshot
 
 LOGGER = "mcp_server_openrouter.openrouter.models"
 
-EXPECTED_COUNTS: dict[str, tuple[int, int | None]] = {
-    "models-unified-llm-pricing-all-2026-08-18.json.gz": (549, 549),
-    "models-unified-llm-pricing-text-2026-08-18.json.gz": (414, 414),
-    "models-aiscanner-2026-05-12.json.gz": (356, None),
-    "models-openrouter-free-api-2026-01-28.json.gz": (347, None),
-    "models-obsidian-openchat-2025-11-10.json.gz": (341, None),
-    "models-pydantic-llm-tester-2025-05-22.json.gz": (321, None),
+EXPECTED_COUNTS: dict[str, int] = {
+    "models-unified-llm-pricing-all-2026-08-18.json.gz": 549,
+    "models-unified-llm-pricing-text-2026-08-18.json.gz": 414,
+    "models-aiscanner-2026-05-12.json.gz": 356,
+    "models-openrouter-free-api-2026-01-28.json.gz": 347,
+    "models-obsidian-openchat-2025-11-10.json.gz": 341,
+    "models-pydantic-llm-tester-2025-05-22.json.gz": 321,
 }
 
 
@@ -81,11 +81,10 @@ def test_every_real_snapshot_parses_without_skipping_a_record(name: str, caplog:
 
     result = parse_model_list(payload)
 
-    models, total_count = EXPECTED_COUNTS[name]
+    models = EXPECTED_COUNTS[name]
     assert result.skipped == 0
     assert _warnings(caplog) == []
     assert len(result.models) == models
-    assert result.total_count == total_count
     assert [m.id for m in result.models] == [r["id"] for r in payload["data"]]
 
 
@@ -403,7 +402,6 @@ def test_malformed_records_are_skipped_and_logged_without_sinking_the_list(caplo
     assert result.models[0].name == "First"
     assert result.models[0].raw is first
     assert result.skipped == 8
-    assert result.total_count == 11
     messages = _warnings(caplog)
     assert len(messages) == 8
     assert messages[0] == "Skipped malformed model record #1 (id=None): invalid id"
@@ -446,7 +444,7 @@ def test_a_list_with_every_record_broken_is_empty_not_an_error(caplog: pytest.Lo
 
     result = parse_model_list({"data": ["x", {}, None]})
 
-    assert result == ModelList(models=[], total_count=None, skipped=3)
+    assert result == ModelList(models=[], skipped=3)
     assert len(_warnings(caplog)) == 3
 
 
@@ -460,7 +458,6 @@ def test_a_broken_record_in_a_real_snapshot_costs_only_that_record(caplog: pytes
 
     assert len(result.models) == 547
     assert result.skipped == 2
-    assert result.total_count == 549
     assert len(_warnings(caplog)) == 2
 
 
@@ -488,15 +485,8 @@ def test_parse_model_list_rejects_a_payload_without_a_data_list(payload: Any) ->
         parse_model_list(payload)
 
 
-@pytest.mark.parametrize("total_count", [True, "549", 549.0, None, [549]], ids=repr)
-def test_total_count_that_is_not_an_integer_becomes_none(total_count: Any) -> None:
-    result = parse_model_list({"data": [], "total_count": total_count})
-
-    assert result.total_count is None
-
-
 def test_an_empty_data_list_parses_to_no_models() -> None:
-    assert parse_model_list({"data": [], "total_count": 0}) == ModelList(models=[], total_count=0, skipped=0)
+    assert parse_model_list({"data": [], "total_count": 0}) == ModelList(models=[], skipped=0)
 
 
 @pytest.mark.parametrize(("payload", "count"), [({"data": {"count": 0}}, 0), ({"data": {"count": 419}}, 419)])

@@ -30,9 +30,13 @@ def ids(selected: list[Model]) -> list[str]:
 def test_bundled_snapshot_is_the_dated_full_catalog() -> None:
     snapshot = load_snapshot()
 
-    assert snapshot.date.isoformat() == "2026-08-18"
-    assert ids(snapshot.models) == [m["id"] for m in load_test_snapshot()]
-    assert {m for model in snapshot.models for m in model.architecture.output_modalities} >= {"text", "image", "audio"}
+    assert snapshot.as_of == datetime(2026, 8, 18, tzinfo=UTC)  # midnight UTC of the snapshot's day
+    assert ids(snapshot.catalog.models) == [m["id"] for m in load_test_snapshot()]
+    assert {m for model in snapshot.catalog.models for m in model.architecture.output_modalities} >= {
+        "text",
+        "image",
+        "audio",
+    }
 
 
 # -- through the tools -----------------------------------------------------------------
@@ -197,9 +201,3 @@ def test_local_sorts() -> None:
 def test_local_filtering_refuses_what_only_upstream_knows(query: ModelsQuery) -> None:
     with pytest.raises(OfflineUnsupportedError):
         filter_locally(models(), query)
-
-
-def test_snapshot_datetime_is_midnight_utc() -> None:
-    from mcp_server_openrouter.catalog.offline import snapshot_datetime
-
-    assert snapshot_datetime(load_snapshot().date) == datetime(2026, 8, 18, tzinfo=UTC)

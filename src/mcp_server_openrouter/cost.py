@@ -100,6 +100,14 @@ def _hhmm(value: int | str | None) -> str:
     return "?" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def window_text(override: PriceOverride) -> str | None:
+    """A tier's daily window as people write it (``10:00-01:00 UTC``), whether its times came as
+    HHMM numbers or as strings; ``None`` when the tier has no window."""
+    if override.utc_start is None and override.utc_end is None:
+        return None
+    return f"{_hhmm(override.utc_start)}-{_hhmm(override.utc_end)} UTC"
+
+
 def tiers_for(pricing: Pricing, workload: Workload) -> tuple[list[PriceOverride], str | None, list[str]]:
     """The overrides that apply to ``workload`` (in order), why, and notes about windows not checked."""
     notes: list[str] = []
@@ -110,8 +118,8 @@ def tiers_for(pricing: Pricing, workload: Workload) -> tuple[list[PriceOverride]
             if workload.input_tokens < override.min_prompt_tokens:
                 continue
             reasons.append(f"prompt {workload.input_tokens} >= {override.min_prompt_tokens} tokens")
-        if override.utc_start is not None or override.utc_end is not None:
-            window = f"{_hhmm(override.utc_start)}-{_hhmm(override.utc_end)} UTC"
+        window = window_text(override)
+        if window is not None:
             if workload.at_utc is None:
                 notes.append(f"prices vary by time of day ({window} is one window); pass at_utc to apply them")
                 continue

@@ -122,11 +122,8 @@ def read_json(model: Model) -> str:
 
 def providers_json(providers: list[Provider], provenance: Provenance) -> str:
     """The provider list as compact JSON, with where it came from and when."""
-    source = {"kind": provenance.kind, "as_of": f"{provenance.as_of:%Y-%m-%dT%H:%M:%SZ}"}
-    if provenance.note:
-        source["note"] = provenance.note
     records = [p.model_dump(exclude_none=True, exclude_defaults=True) for p in providers]
-    return json.dumps({"providers": records, "source": source}, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps({"providers": records, "source": provenance.record()}, ensure_ascii=False, separators=(",", ":"))
 
 
 def not_found(wanted: str, catalog: ModelSet) -> ResourceNotFoundError:

@@ -7,7 +7,7 @@ Every tool result and resource read carries a :class:`Provenance`, rendered by
 
 import difflib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Generic, Literal, TypeVar
 
@@ -21,8 +21,9 @@ class Provenance:
     """Where an answer's data came from and how old it is.
 
     ``live``: fetched from OpenRouter for this call; ``cached``: from the cache, younger than
-    ``OPENROUTER_CACHE_TTL``; ``stale``: older than the TTL, or the catalog saved on disk by an
-    earlier run (the note says why); ``snapshot``: the catalog bundled with the package.
+    ``OPENROUTER_CACHE_TTL``; ``stale``: older than the TTL (being refreshed, OpenRouter failing),
+    or the catalog saved on disk by an earlier run (the note says why); ``snapshot``: the catalog
+    bundled with the package. So stale data is never passed off as fresh.
     """
 
     kind: Kind
@@ -43,6 +44,12 @@ class Provenance:
             case "snapshot":
                 text = f"OFFLINE: bundled catalog snapshot of {self.as_of:%Y-%m-%d}"
         return f"{text} ({self.note})" if self.note else text
+
+    def record(self) -> dict[str, str]:
+        """What structured answers carry as ``source``: ``kind``, ``as_of`` (UTC, whole seconds)
+        and ``note`` when there is one."""
+        as_of = f"{self.as_of.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+        return {"kind": self.kind, "as_of": as_of, **({"note": self.note} if self.note else {})}
 
 
 T = TypeVar("T")

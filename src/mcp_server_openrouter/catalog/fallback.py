@@ -11,7 +11,6 @@ the event loop, and every other session on it, goes on meanwhile.
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache
 
 import anyio
 import anyio.to_thread
@@ -19,23 +18,8 @@ import anyio.to_thread
 from mcp_server_openrouter.catalog.answers import Answer, ModelSet, Provenance
 from mcp_server_openrouter.catalog.cache import QueryCache
 from mcp_server_openrouter.catalog.diskcache import DiskCatalog
-from mcp_server_openrouter.catalog.offline import (
-    OfflineUnsupportedError,
-    filter_locally,
-    load_snapshot,
-    snapshot_datetime,
-)
+from mcp_server_openrouter.catalog.offline import OfflineUnsupportedError, Snapshot, filter_locally, load_snapshot
 from mcp_server_openrouter.openrouter import Model, ModelsQuery
-
-Dated = tuple[ModelSet, datetime]
-"""A full catalog and when its data is from."""
-
-
-@cache
-def _snapshot() -> Dated:
-    """The bundled snapshot, parsed and indexed once per process."""
-    snapshot = load_snapshot()
-    return ModelSet(snapshot.models), snapshot_datetime(snapshot.date)
 
 
 class Fallback:
@@ -48,8 +32,7 @@ class Fallback:
         self._clock = clock
         self._lock = anyio.Lock()
         self._loaded = False
-        self._saved: Dated | None = None
-        self._snapshot: Dated | None = None
+        self._saved: Snapshot | None = None
 
     async def base(self, reason: str) -> Answer[ModelSet]:
         """The fullest catalog without the network: in memory, else on disk, else the snapshot."""
@@ -73,7 +56,7 @@ class Fallback:
         except OfflineUnsupportedError as unsupported:
             raise OfflineUnsupportedError(unsupported.what, reason) from cause
 
-    async def _saved_catalog(self) -> Dated | None:
+    async def _saved_catalog(self) -> Snapshot | None:
         if not self._loaded:
             async with self._lock:  # one read: callers arriving meanwhile wait for it, not for nothing
                 if not self._loaded:
@@ -81,16 +64,13 @@ class Fallback:
                     self._loaded = True
         return self._saved
 
-    def _read_saved(self) -> Dated | None:
+    def _read_saved(self) -> Snapshot | None:
         loaded = self._disk.load()
         if loaded is None:
             return None
         models, fetched_at = loaded
-        return ModelSet(models), fetched_at
+        return Snapshot(ModelSet(models), fetched_at)
 
-    async def _bundled(self) -> Dated:
-        if self._snapshot is None:
-            async with self._lock:
-                if self._snapshot is None:
-                    self._snapshot = await anyio.to_thread.run_sync(_snapshot)
-        return self._snapshot
+    async def _bundled(self) -> Snapshot:
+        async with self._lock:  # one parse (then cached for the process): callers arriving meanwhile wait for it
+            return await anyio.to_thread.run_sync(load_snapshot)

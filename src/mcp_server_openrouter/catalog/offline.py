@@ -39,13 +39,16 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
+from mcp_server_openrouter.catalog.answers import ModelSet
 from mcp_server_openrouter.openrouter import QUALITY_SORTS, Model, ModelsQuery, parse_model_list
 
 SNAPSHOT_FILE = "catalog-snapshot.json.gz"
 
 LOCAL_SORTS = ("newest", "pricing-low-to-high", "pricing-high-to-low", "context-high-to-low", *QUALITY_SORTS)
+T = TypeVar("T")
+
 UPSTREAM_ONLY = ("category", "arch", "providers", "distillable", "zdr", "region")
 """Filters whose data the records lack; with the tool success rates, refused offline by name."""
 
@@ -60,29 +63,20 @@ class OfflineUnsupportedError(Exception):
 
 
 class Snapshot(NamedTuple):
-    models: list[Model]
-    date: date
-    source: str
+    """A full catalog and the day its data is from."""
+
+    catalog: ModelSet
+    as_of: datetime
 
 
 @cache
 def load_snapshot() -> Snapshot:
-    """The catalog shipped in the package (all output modalities), parsed once, on first need."""
+    """The catalog shipped in the package (all output modalities), parsed and indexed once per
+    process, on first need: the one copy every server of the process shares."""
     blob = resources.files("mcp_server_openrouter").joinpath("data", SNAPSHOT_FILE).read_bytes()
     payload = json.loads(gzip.decompress(blob))
-    parsed = parse_model_list(payload)
-    return Snapshot(parsed.models, date.fromisoformat(payload["snapshot_date"]), payload.get("source", ""))
-
-
-def snapshot_datetime(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def _mean_price(model: Model) -> Decimal | None:
-    prompt, completion = model.pricing.prompt, model.pricing.completion
-    if prompt is None or completion is None or prompt < 0 or completion < 0:
-        return None
-    return (prompt + completion) / 2
+    day = date.fromisoformat(payload["snapshot_date"])
+    return Snapshot(ModelSet(parse_model_list(payload).models), datetime(day.year, day.month, day.day, tzinfo=UTC))
 
 
 def unsupported_offline(query: ModelsQuery) -> str | None:
@@ -114,14 +108,12 @@ def _known_price(price: Decimal | None) -> Decimal | None:
     return None if price is None or price < 0 else price
 
 
-def _known_first(
-    selected: list[Model], key: Callable[[Model], Decimal | float | None], *, reverse: bool
-) -> list[Model]:
-    """Sorted by ``key`` (highest first when ``reverse``), models without a value last; catalog
-    order kept among ties."""
-    known = [m for m in selected if key(m) is not None]
-    known.sort(key=lambda m: key(m) or 0, reverse=reverse)
-    return known + [m for m in selected if key(m) is None]
+def known_first(items: list[T], key: Callable[[T], Decimal | float | None], *, reverse: bool) -> list[T]:
+    """``items`` sorted by ``key`` (highest first when ``reverse``), those without a value last;
+    the given order kept among ties."""
+    known = [item for item in items if key(item) is not None]
+    known.sort(key=lambda item: key(item) or 0, reverse=reverse)
+    return known + [item for item in items if key(item) is None]
 
 
 def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
@@ -198,10 +190,10 @@ def filter_locally(models: list[Model], query: ModelsQuery, now: datetime | None
         case "context-high-to-low":
             selected.sort(key=lambda m: -m.context_length)
         case "pricing-low-to-high" | "pricing-high-to-low":
-            selected = _known_first(selected, _mean_price, reverse=query.sort == "pricing-high-to-low")
+            selected = known_first(selected, lambda m: m.pricing.mean, reverse=query.sort == "pricing-high-to-low")
         case sort if sort in QUALITY_SORTS:
             name = QUALITY_SORTS[sort]
-            selected = _known_first(selected, lambda m: m.score(name), reverse=True)
+            selected = known_first(selected, lambda m: m.score(name), reverse=True)
         case _:
             pass
     return selected

@@ -23,6 +23,7 @@ from .errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    InvalidRequestError,
     InvalidResponseError,
     MissingAPIKeyError,
     status_error,
@@ -143,7 +144,7 @@ class OpenRouterClient:
         """
         author, _, slug = model_id.partition("/")
         if not author or not slug:
-            raise ValueError(f"a model ID is author/slug, got {model_id!r}")
+            raise InvalidRequestError(f"a model ID is author/slug, got {model_id[:200]!r}")
         path = f"models/{quote(author, safe='~')}/{quote(slug, safe=':~')}/endpoints"
         visible = self.has_api_key
         return await self._get_parsed(

@@ -12,7 +12,7 @@ from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from .models import Pricing, Score, StrList, _Lenient, _mapping_or_none  # pyright: ignore[reportPrivateUsage]
+from .models import Lenient, Pricing, Score, StrList, mapping_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -20,14 +20,14 @@ logger = logging.getLogger(__name__)
 Number = Score
 
 
-class Percentiles(_Lenient):
+class Percentiles(Lenient):
     p50: Number = None
     p75: Number = None
     p90: Number = None
     p99: Number = None
 
 
-class Endpoint(_Lenient):
+class Endpoint(Lenient):
     """One provider's endpoint of a model."""
 
     name: str = ""
@@ -37,29 +37,27 @@ class Endpoint(_Lenient):
     context_length: Annotated[int, BeforeValidator(lambda v: v if isinstance(v, int) else 0)] = 0
     max_completion_tokens: int | None = None
     max_prompt_tokens: int | None = None
-    pricing: Annotated[Pricing, BeforeValidator(lambda v: _mapping_or_none(v) or {})] = Field(default_factory=Pricing)
+    pricing: Annotated[Pricing, BeforeValidator(lambda v: mapping_or_none(v) or {})] = Field(default_factory=Pricing)
     status: int | None = None
     """0 = normal; negative values are degraded states (the spec lists -1, -2, -3, -5, -10)."""
     uptime_last_5m: Number = None
     uptime_last_30m: Number = None
     uptime_last_1d: Number = None
-    latency_last_30m: Annotated[Percentiles | None, BeforeValidator(_mapping_or_none)] = None
+    latency_last_30m: Annotated[Percentiles | None, BeforeValidator(mapping_or_none)] = None
     """Milliseconds to the first token; only with an API key."""
-    throughput_last_30m: Annotated[Percentiles | None, BeforeValidator(_mapping_or_none)] = None
+    throughput_last_30m: Annotated[Percentiles | None, BeforeValidator(mapping_or_none)] = None
     """Output tokens per second; only with an API key."""
     supports_implicit_caching: bool | None = None
     supported_parameters: StrList = Field(default_factory=list[str])
 
 
 class EndpointList(BaseModel):
-    """A parsed endpoints answer: the model it is for and its endpoints."""
+    """A parsed endpoints answer: the model's endpoints, and whether their speeds were shown."""
 
     model_config = ConfigDict(frozen=True)
 
-    model_id: str
     endpoints: list[Endpoint]
     stats_visible: bool = False
-    skipped: int = 0
 
 
 def parse_endpoints(payload: Any, *, stats_visible: bool) -> EndpointList:
@@ -74,19 +72,15 @@ def parse_endpoints(payload: Any, *, stats_visible: bool) -> EndpointList:
     if not isinstance(records, list):
         raise ValueError("'data' has no 'endpoints' list")
     endpoints: list[Endpoint] = []
-    skipped = 0
     for index, record in enumerate(cast(list[Any], records)):
         try:
             endpoints.append(Endpoint.model_validate(record))
         except ValidationError:
-            skipped += 1
             logger.warning("Skipped malformed endpoint #%d of %r", index, body.get("id"))
-    return EndpointList(
-        model_id=str(body.get("id") or ""), endpoints=endpoints, stats_visible=stats_visible, skipped=skipped
-    )
+    return EndpointList(endpoints=endpoints, stats_visible=stats_visible)
 
 
-class Provider(_Lenient):
+class Provider(Lenient):
     """One inference provider (``GET /providers``); its ``name`` is what the ``providers`` filter takes."""
 
     name: str = ""

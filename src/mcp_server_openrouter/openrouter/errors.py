@@ -2,7 +2,8 @@
 
 Modelled on openai-python's ``_exceptions.py``: every failure the client can anticipate is one of
 these, chained ``from`` its cause, so no ``httpx2`` or ``pydantic`` exception crosses the client
-boundary. Messages never contain the API key and cap upstream text, so an HTML error page from a
+boundary (the tree, with the catalog's additions, is drawn in ``tools/errors.py``). Messages
+never contain the API key and cap upstream text, so an HTML error page from a
 proxy cannot flood a model's context.
 """
 
@@ -18,7 +19,11 @@ class OpenRouterError(Exception):
     """Base class of every error the client raises."""
 
 
-class MissingAPIKeyError(OpenRouterError):
+class InvalidRequestError(OpenRouterError):
+    """The call's arguments make no request (a malformed model ID, say); nothing was sent."""
+
+
+class MissingAPIKeyError(InvalidRequestError):
     """An endpoint that needs a key was called without one; nothing was sent."""
 
 

@@ -13,7 +13,7 @@ every field OpenRouter sent, including ones this module does not know about yet.
 
 import logging
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, ClassVar, cast
+from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -48,11 +48,13 @@ Price = Annotated[Decimal | None, BeforeValidator(_to_decimal)]
 StrList = Annotated[list[str], BeforeValidator(_null_to_list)]
 
 
-class _Lenient(BaseModel):
+class Lenient(BaseModel):
+    """Unknown keys ignored, records frozen: the parsing rule of every upstream shape."""
+
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class _Prices(_Lenient):
+class _Prices(Lenient):
     """Price keys shared by the base pricing and its overrides. USD per token unless noted."""
 
     prompt: Price = None
@@ -112,11 +114,17 @@ class Pricing(_Prices):
         default_factory=list[PriceOverride]
     )
 
-    PER_UNIT: ClassVar[frozenset[str]] = frozenset({"request", "image", "image_output", "web_search"})
-    """Keys priced per unit (request, image, search) rather than per token."""
+    @property
+    def mean(self) -> Decimal | None:
+        """The mean of the listed input and output prices (USD per token), what price sorts rank
+        by; ``None`` when either is unknown or variable."""
+        prompt, completion = self.prompt, self.completion
+        if prompt is None or completion is None or prompt < 0 or completion < 0:
+            return None
+        return (prompt + completion) / 2
 
 
-class Architecture(_Lenient):
+class Architecture(Lenient):
     modality: str | None = None
     input_modalities: StrList = Field(default_factory=list[str])
     output_modalities: StrList = Field(default_factory=list[str])
@@ -124,13 +132,13 @@ class Architecture(_Lenient):
     instruct_type: str | None = None
 
 
-class TopProvider(_Lenient):
+class TopProvider(Lenient):
     context_length: int | None = None
     max_completion_tokens: int | None = None
     is_moderated: bool | None = None
 
 
-class Reasoning(_Lenient):
+class Reasoning(Lenient):
     mandatory: bool | None = None
     default_enabled: bool | None = None
     supported_efforts: StrList = Field(default_factory=list[str])
@@ -138,12 +146,12 @@ class Reasoning(_Lenient):
     supports_max_tokens: bool | None = None
 
 
-class AliasTarget(_Lenient):
+class AliasTarget(Lenient):
     name: str | None = None
     slug: str | None = None
 
 
-def _mapping_or_none(value: Any) -> Any:
+def mapping_or_none(value: Any) -> Any:
     return cast(Any, value) if isinstance(value, dict) else None
 
 
@@ -167,7 +175,7 @@ QUALITY_SORTS = {**{f"{name}-high-to-low": name for name in INDICES}, "design-ar
 """The ``sort`` values that rank by a score, and the score (:meth:`Model.score`) each ranks by."""
 
 
-class ArtificialAnalysis(_Lenient):
+class ArtificialAnalysis(Lenient):
     """Artificial Analysis indices (0-100 scale)."""
 
     intelligence_index: Score = None
@@ -175,7 +183,7 @@ class ArtificialAnalysis(_Lenient):
     agentic_index: Score = None
 
 
-class ArenaPlacement(_Lenient):
+class ArenaPlacement(Lenient):
     """One Design Arena result: the arena, its category, the model's Elo, win rate (%) and rank."""
 
     arena: str | None = None
@@ -187,10 +195,10 @@ class ArenaPlacement(_Lenient):
     ] = None
 
 
-class Benchmarks(_Lenient):
+class Benchmarks(Lenient):
     """Quality scores the catalog carries since 2026 (235 of 549 models in 2026-08)."""
 
-    artificial_analysis: Annotated[ArtificialAnalysis | None, BeforeValidator(_mapping_or_none)] = None
+    artificial_analysis: Annotated[ArtificialAnalysis | None, BeforeValidator(mapping_or_none)] = None
     design_arena: Annotated[list[ArenaPlacement], BeforeValidator(_placements)] = Field(
         default_factory=list[ArenaPlacement]
     )
@@ -206,7 +214,7 @@ class Benchmarks(_Lenient):
         return max(elos) if elos else None
 
 
-class Model(_Lenient):
+class Model(Lenient):
     """One catalog entry. Only ``id`` is required; see the module docstring for the drift rules."""
 
     id: Annotated[str, Field(min_length=1)]
@@ -226,7 +234,7 @@ class Model(_Lenient):
     expiration_date: str | None = None
     reasoning: Reasoning | None = None
     alias_target: AliasTarget | None = None
-    benchmarks: Annotated[Benchmarks | None, BeforeValidator(_mapping_or_none)] = None
+    benchmarks: Annotated[Benchmarks | None, BeforeValidator(mapping_or_none)] = None
 
     memo: dict[str, Any] = Field(default_factory=dict[str, Any], exclude=True, repr=False, validation_alias="__memo__")
     """Room for views derived from this (frozen) record, computed once by their owners. A plain
@@ -259,8 +267,6 @@ class ModelList(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     models: list[Model]
-    total_count: int | None = None
-    """The upstream's ``total_count`` when it sent one (2026-08 on), else ``None``."""
     skipped: int = 0
     """Records dropped because they failed validation (each one was logged)."""
 
@@ -302,12 +308,7 @@ def parse_model_list(payload: Any) -> ModelList:
             continue
         seen.add(model.id)
         models.append(model)
-    total = body.get("total_count")
-    return ModelList(
-        models=models,
-        total_count=total if isinstance(total, int) and not isinstance(total, bool) else None,
-        skipped=skipped,
-    )
+    return ModelList(models=models, skipped=skipped)
 
 
 def parse_count(payload: Any) -> int:

@@ -3,7 +3,8 @@
 A row carries what an agent needs to *choose* a model and nothing else: ID, context length,
 max output tokens, input/output price in USD per million tokens, and ``flags`` (modalities,
 capabilities and an expiration date as short codes). Clients give the model the text, the
-structured content, or both (``../shared/FINDINGS.md``), so each rendering stands alone:
+structured content, or both (Claude Code only the JSON of ``structuredContent``,
+anthropics/claude-code#79944; Gemini CLI and kimi-code only the text), so each rendering stands alone:
 
 * :func:`row`, the cells of one row of ``structuredContent``'s ``rows`` (a JSON array under the
   page's ``columns``, explained by :data:`ROW_LEGEND` in the same payload): ~28 cl100k tokens a
@@ -12,8 +13,8 @@ structured content, or both (``../shared/FINDINGS.md``), so each rendering stand
   unknown number, ``=`` for a max output equal to the context and no leading ``0`` before a
   price's decimal point (each a token saved), explained by :data:`TABLE_LEGEND`: ~24 tokens.
 
-``bench/tokens.py`` measures both, and both together. :class:`CompactModel` is the record the
-detail (``get_model``) builds on.
+``bench/tokens.py`` measures both, and both together. The detail of ``get_model``
+(:mod:`.detail`) shows the same facts in words.
 
 Prices: the API sends USD *per token* as decimal strings; we multiply by 1,000,000 exactly in
 ``Decimal``. A negative price (``"-1"``, router models such as ``openrouter/auto``) means the price
@@ -23,7 +24,7 @@ depends on the model routed to: it is shown as ``"variable"``, never as free or 
 from decimal import Decimal
 from typing import Annotated, Any, Literal, overload
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import PlainSerializer, WithJsonSchema
 
 from mcp_server_openrouter.openrouter.models import Model
 
@@ -66,7 +67,6 @@ JsonNumber = Annotated[float, PlainSerializer(plain_number)]
 """A float that serializes integral values as integers."""
 Usd = Annotated[JsonNumber | Literal["variable"], WithJsonSchema({"type": ["number", "string"]})]
 """A price, or ``"variable"`` (router models); published as number-or-string to keep schemas short."""
-UsdPerMillion = Usd
 
 
 def per_million(price: Decimal | None) -> Decimal | Literal["variable"] | None:
@@ -106,42 +106,9 @@ def capabilities(supported_parameters: list[str]) -> list[Capability]:
     return [cap for cap, grants in CAPABILITY_PARAMETERS.items() if params & grants]
 
 
-def _ordered(modalities: list[str]) -> list[str]:
+def ordered(modalities: list[str]) -> list[str]:
+    """Modalities in a fixed order (text, image, file, audio, video, then others by name)."""
     return sorted(modalities, key=lambda m: (_MODALITY_ORDER.get(m, len(_MODALITY_ORDER)), m))
-
-
-class CompactModel(BaseModel):
-    """One model, as compact as it can be while still exact. Omitted fields are unknown/default."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    context: int | None = Field(None, description="tokens")
-    max_output: int | None = Field(None, description="tokens")
-    usd_in: UsdPerMillion | None = Field(None, description="USD/1M input tokens")
-    usd_out: UsdPerMillion | None = Field(None, description="USD/1M output tokens")
-    inputs: list[str] | None = Field(None, description="omitted: text only")
-    outputs: list[str] | None = Field(None, description="omitted: text only")
-    caps: list[Capability] | None = None
-    expires: str | None = Field(None, description="removal date")
-
-
-def compact(model: Model) -> CompactModel:
-    """Map an upstream record to its compact record (see the module docstring for the rules)."""
-    inputs = _ordered(model.architecture.input_modalities)
-    outputs = _ordered(model.architecture.output_modalities)
-    caps = capabilities(model.supported_parameters)
-    return CompactModel(
-        id=model.id,
-        context=model.context_length or None,
-        max_output=model.top_provider.max_completion_tokens or None,
-        usd_in=json_number(per_million(model.pricing.prompt)),
-        usd_out=json_number(per_million(model.pricing.completion)),
-        inputs=inputs if inputs and inputs != ["text"] else None,
-        outputs=outputs if outputs and outputs != ["text"] else None,
-        caps=caps or None,
-        expires=model.expiration_date or None,
-    )
 
 
 def _modality_code(modalities: list[str]) -> str:
@@ -160,8 +127,8 @@ def _price_cell(price: Decimal | None) -> str:
 
 def flags(model: Model) -> str:
     """Modalities (unless text-only), capability letters and expiry, as in :data:`FLAGS_LEGEND`."""
-    inputs = _ordered(model.architecture.input_modalities)
-    outputs = _ordered(model.architecture.output_modalities)
+    inputs = ordered(model.architecture.input_modalities)
+    outputs = ordered(model.architecture.output_modalities)
     parts: list[str] = []
     if (inputs or outputs) and (inputs != ["text"] or outputs != ["text"]):
         code = _modality_code(inputs) or "?"

@@ -7,7 +7,7 @@ default parameters, knowledge cutoff, creation date, alias target and quality: t
 Artificial Analysis indices and the best :data:`ARENA_PLACEMENTS` Design Arena placements. The same rules as the row:
 prices in USD per million tokens (per-unit prices — request, image, web search — in USD each,
 named so), negative prices shown as ``variable``, nothing null or empty. The units are said once
-per answer (:data:`DETAIL_LEGEND` in the structured part, inline in the text), and so is where
+per answer (:func:`legend` in the structured part, inline in the text), and so is where
 the full upstream record is (the resource ``openrouter://models/{id}``), rather than per model.
 """
 
@@ -17,8 +17,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from mcp_server_openrouter.cost import window_text
 from mcp_server_openrouter.openrouter.models import INDICES, Model, PriceOverride, Pricing
-from mcp_server_openrouter.render.compact import JsonNumber, Usd, compact, json_number, number_text, per_million
+from mcp_server_openrouter.render.compact import (
+    JsonNumber,
+    Usd,
+    capabilities,
+    json_number,
+    number_text,
+    ordered,
+    per_million,
+)
 
 URI_PREFIX = "openrouter://models/"
 
@@ -45,12 +54,10 @@ _LEGEND_PARTS = {
     "arena": "arena: best Design Arena category #rank Elo.",
     "_": f"Full record: resource {URI_PREFIX}{{id}}.",
 }
-DETAIL_LEGEND = " ".join(_LEGEND_PARTS.values())
-"""What every field of a detail record means; :func:`legend` keeps the parts an answer needs."""
 
 
 def legend(records: list["ModelDetail"]) -> str:
-    """:data:`DETAIL_LEGEND` without the parts about fields none of ``records`` has."""
+    """What the fields of ``records`` mean: the parts of the legend about fields none has are left out."""
     present = {key for r in records for key in r.model_dump(exclude_none=True)}
     if present & {"coding", "agentic"}:
         present.add("intelligence")
@@ -143,18 +150,13 @@ class ModelDetail(BaseModel):
     arena: str | None = None
 
 
-def _hhmm(value: int | str | None) -> str:
-    if isinstance(value, int):
-        return f"{value // 100:02d}:{value % 100:02d}"
-    return str(value) if value is not None else "?"
-
-
 def _tier(override: PriceOverride) -> PriceTier | None:
     conditions: list[str] = []
     if override.min_prompt_tokens is not None:
         conditions.append(f"prompt >= {override.min_prompt_tokens} tokens")
-    if override.utc_start is not None or override.utc_end is not None:
-        conditions.append(f"{_hhmm(override.utc_start)}-{_hhmm(override.utc_end)} UTC")
+    window = window_text(override)
+    if window is not None:
+        conditions.append(window)
     per_m, each = _other_prices(override)
     usd_in = _scaled(override.prompt, per_token=True)
     usd_out = _scaled(override.completion, per_token=True)
@@ -189,8 +191,11 @@ def _description(model: Model) -> str | None:
     return text[:MAX_DESCRIPTION].rstrip() + f"… (full text: {model_uri(model.id)})"
 
 
-def _modalities(inputs: list[str] | None, outputs: list[str] | None) -> str | None:
-    if not inputs and not outputs:
+def _modalities(model: Model) -> str | None:
+    """``inputs>outputs``, or ``None`` for a text-only model."""
+    inputs = ordered(model.architecture.input_modalities)
+    outputs = ordered(model.architecture.output_modalities)
+    if inputs in ([], ["text"]) and outputs in ([], ["text"]):
         return None
     return "+".join(inputs or ["text"]) + ">" + "+".join(outputs or ["text"])
 
@@ -211,7 +216,6 @@ def _arena(model: Model) -> str | None:
 
 def detail(model: Model) -> ModelDetail:
     """The full record of one model (see the module docstring)."""
-    base = compact(model)
     per_m, each = _other_prices(model.pricing)
     tiers = [t for t in (_tier(o) for o in model.pricing.overrides) if t is not None]
     defaults = {k: v for k, v in (model.default_parameters or {}).items() if v is not None}
@@ -222,13 +226,13 @@ def detail(model: Model) -> ModelDetail:
     return ModelDetail(
         id=model.id,
         name=model.name or None,
-        context=base.context,
-        max_output=base.max_output,
-        usd_in=base.usd_in,
-        usd_out=base.usd_out,
-        modalities=_modalities(base.inputs, base.outputs),
-        caps=",".join(base.caps) if base.caps else None,
-        expires=base.expires,
+        context=model.context_length or None,
+        max_output=model.top_provider.max_completion_tokens or None,
+        usd_in=json_number(per_million(model.pricing.prompt)),
+        usd_out=json_number(per_million(model.pricing.completion)),
+        modalities=_modalities(model),
+        caps=",".join(capabilities(model.supported_parameters)) or None,
+        expires=model.expiration_date or None,
         description=_description(model),
         usd_per_m=per_m or None,
         usd_each=each or None,
@@ -306,4 +310,4 @@ def detail_text(record: ModelDetail) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["DETAIL_LEGEND", "URI_PREFIX", "ModelDetail", "detail", "detail_text", "legend", "model_uri"]
+__all__ = ["URI_PREFIX", "ModelDetail", "detail", "detail_text", "legend", "model_uri"]

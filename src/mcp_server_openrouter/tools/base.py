@@ -1,23 +1,28 @@
-"""The MCP tools: one module per tool, each building its :class:`Tool` around a :class:`Catalog`."""
+"""What every tool shares: :class:`CatalogTool` (argument checks, error mapping, result channels),
+:func:`build_tool` and :func:`tool_result`, the one way a result is built."""
 
 from collections.abc import Callable
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
-from mcp_types import CallToolResult, ToolAnnotations
-from pydantic import ValidationError
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, ValidationError
 
+from mcp_server_openrouter.catalog import OfflineUnsupportedError
 from mcp_server_openrouter.config import Results
 from mcp_server_openrouter.errortext import MAX_PROBLEMS, describe_invalid, quote
+from mcp_server_openrouter.openrouter import OpenRouterError
 
+from .errors import explain
 from .schema import inline_refs, slim
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 
 
 class CatalogTool(Tool):
-    """A ``Tool`` that refuses unknown argument names and words validation errors briefly.
+    """A ``Tool`` that refuses unknown argument names, words validation errors briefly and turns
+    the catalog's anticipated failures into the sentences of :func:`.errors.explain`.
 
     An unknown name is usually a typo (``min_ctx``); ignoring it would answer a different question
     than the one asked, so it is an error naming the valid arguments. A successful result carries
@@ -38,7 +43,10 @@ class CatalogTool(Tool):
             )
         try:
             result = await super().run(arguments, context, convert_result)
-        except UnexpectedToolError:
+        except UnexpectedToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, OpenRouterError | OfflineUnsupportedError):
+                raise ToolError(f"Error executing tool {self.name}: {explain(cause)}") from cause
             raise
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
@@ -67,8 +75,11 @@ def use_results(tool: Tool, results: Results) -> Tool:
     return tool
 
 
-def build_tool(fn: Callable[..., Any], *, title: str) -> Tool:
+def build_tool(fn: Callable[..., Any], *, title: str, output_schema: dict[str, Any] | None = None) -> Tool:
     """Register-ready tool with slimmed input and output schemas (see :mod:`.schema`).
+
+    ``output_schema`` replaces the one generated from ``fn``'s return annotation, for results whose
+    legend explains them and whose full schema would cost every conversation tokens of ``tools/list``.
 
     Our tools build their ``CallToolResult`` from dumps of the result models themselves, so the
     structured content is valid by construction; dropping ``output_model`` (keeping the published
@@ -77,7 +88,16 @@ def build_tool(fn: Callable[..., Any], *, title: str) -> Tool:
     """
     tool = CatalogTool.from_function(fn, title=title, annotations=READ_ONLY)
     tool.parameters = inline_refs(slim(tool.parameters))
-    if tool.fn_metadata.output_schema is not None:
+    if output_schema is not None:
+        tool.fn_metadata.output_schema = output_schema
+    elif tool.fn_metadata.output_schema is not None:
         tool.fn_metadata.output_schema = inline_refs(slim(tool.fn_metadata.output_schema, descriptions=False))
-        tool.fn_metadata.output_model = None
+    tool.fn_metadata.output_model = None
     return tool
+
+
+def tool_result(structured: BaseModel | dict[str, Any], text: str) -> CallToolResult:
+    """A successful result: ``structured`` (a result model, dumped without nulls, or its dump) as
+    ``structuredContent``, and ``text``, which says the same for clients that read only text."""
+    data = structured if isinstance(structured, dict) else structured.model_dump(mode="json", exclude_none=True)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)

@@ -6,22 +6,16 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 
 from mcp_server_openrouter.catalog import Catalog
-from mcp_server_openrouter.catalog.offline import OfflineUnsupportedError
-from mcp_server_openrouter.openrouter import OpenRouterError
 
 from .arguments import to_query, with_arguments
 from .base import build_tool
-from .errors import tool_error
 from .results import ModelCount, count_result
 
 
 def build(catalog: Catalog) -> Tool:
     async def count_models(**arguments: Any) -> Annotated[CallToolResult, ModelCount]:
         """Count OpenRouter models matching the same filters as list_models."""
-        try:
-            answer = await catalog.count(to_query(arguments))
-        except (OpenRouterError, OfflineUnsupportedError) as exc:
-            raise tool_error(exc) from exc
+        answer = await catalog.count(to_query(arguments))
         return count_result(answer.value, answer.provenance)
 
     return build_tool(with_arguments(count_models), title="Count OpenRouter models")

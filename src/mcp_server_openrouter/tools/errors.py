@@ -1,11 +1,31 @@
-"""Upstream failures → ``ToolError`` sentences a model can act on.
+"""Every anticipated failure, and the sentence a model reads for it.
 
-The SDK shows a ``ToolError``'s text to the model and withholds any other exception's, so every
-anticipated failure goes through :func:`tool_error`. No message carries the API key: the client's
-errors never contain it, and these sentences only name the variable.
+The SDK shows a ``ToolError``'s text to the model and withholds any other exception's, so
+:class:`~.base.CatalogTool` turns each of these into a ``ToolError`` worded by :func:`explain`.
+No sentence carries the API key: the client's errors never contain it, and these only name the
+variable. The whole tree (``openrouter``: the client's own; ``catalog``: added by the catalog)::
+
+    OpenRouterError                      openrouter: the base of every error the client raises
+    ├── InvalidRequestError              a call that makes no request; nothing was sent
+    │   └── MissingAPIKeyError           an endpoint that needs a key, called without one
+    ├── APIConnectionError               unreachable, or the connection broke
+    │   ├── APITimeoutError              no answer in time
+    │   │   └── SlowUpstreamError        catalog: no answer within the answer deadline
+    │   └── OfflineModeError             catalog: --offline, and only OpenRouter has this
+    ├── InvalidResponseError             2xx, but not the documented shape
+    └── APIStatusError                   a non-2xx status
+        ├── BadRequestError              400, 422
+        ├── AuthenticationError          401
+        ├── PermissionDeniedError        403
+        ├── NotFoundError                404
+        ├── RateLimitError               429 (``retry_after``)
+        └── InternalServerError          5xx
+    OfflineUnsupportedError              catalog: a filter or sort only OpenRouter can apply,
+                                         asked for while it cannot be used
+
+The catalog answers "OpenRouter is down" (connection errors, timeouts, 429, 5xx, bad answers) from
+offline data where it has some, so only answers without an offline copy raise those.
 """
-
-from mcp.server.mcpserver.exceptions import ToolError
 
 from mcp_server_openrouter.catalog import OfflineModeError, SlowUpstreamError
 from mcp_server_openrouter.catalog.offline import LOCAL_SORTS, OfflineUnsupportedError
@@ -23,7 +43,7 @@ from mcp_server_openrouter.openrouter import (
 )
 
 
-def tool_error(exc: OpenRouterError | OfflineUnsupportedError) -> ToolError:
+def explain(exc: OpenRouterError | OfflineUnsupportedError) -> str:
     """The actionable sentence for an anticipated failure."""
     match exc:
         case MissingAPIKeyError():
@@ -64,6 +84,4 @@ def tool_error(exc: OpenRouterError | OfflineUnsupportedError) -> ToolError:
                 text += " Or call again in a few seconds: the fetch from OpenRouter is still under way."
         case _:
             text = str(exc)
-    tool_exc = ToolError(text)
-    tool_exc.__cause__ = exc
-    return tool_exc
+    return text

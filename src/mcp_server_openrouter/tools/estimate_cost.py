@@ -2,11 +2,11 @@
 
 from datetime import time
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
-from mcp_types import CallToolResult, TextContent
+from mcp_types import CallToolResult
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from mcp_server_openrouter.catalog import Catalog
@@ -14,9 +14,9 @@ from mcp_server_openrouter.cost import Estimate, Workload, estimate
 from mcp_server_openrouter.errortext import quote
 from mcp_server_openrouter.render.compact import decimal_text
 
-from .base import build_tool
-from .get_model import ModelIds, known_models
-from .results import Source, SourceField
+from .base import build_tool, tool_result
+from .lookup import ModelIds, known_models
+from .results import SourceField
 
 Tokens = Annotated[int, Field(ge=0)]
 Count = Annotated[int, Field(description="Per request", ge=0)]
@@ -154,16 +154,16 @@ def build(catalog: Catalog) -> Tool:
         models, provenance = await known_models(catalog, ids)
         results = sorted((estimate(m, workload) for m in models), key=_sort_key)
         rows = [_row(r) for r in results]
-        structured: dict[str, Any] = CostEstimates(
-            estimates=rows, source=Source.of(provenance), legend=LEGEND
-        ).model_dump(mode="json", exclude_none=True)
+        structured = CostEstimates(estimates=rows, source=provenance.record(), legend=LEGEND)
         lines = [
             f"Cost in USD (exact) of {_workload_text(workload)}, cheapest first:",
             *(_line(r) for r in rows),
             f"Data: {provenance.describe()}.",
         ]
-        return CallToolResult(content=[TextContent(type="text", text="\n".join(lines))], structured_content=structured)
+        return tool_result(structured, "\n".join(lines))
 
-    tool = build_tool(estimate_cost, title="Estimate OpenRouter cost")
-    tool.fn_metadata.output_schema = {"type": "object", "properties": {"estimates": {"type": "array"}}}  # see legend
-    return tool
+    return build_tool(
+        estimate_cost,
+        title="Estimate OpenRouter cost",
+        output_schema={"type": "object", "properties": {"estimates": {"type": "array"}}},  # see legend
+    )

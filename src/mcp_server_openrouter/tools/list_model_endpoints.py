@@ -20,18 +20,17 @@ from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
-from mcp_types import CallToolResult, TextContent
+from mcp_types import CallToolResult
 from pydantic import Field
 
 from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.catalog.offline import known_first
 from mcp_server_openrouter.config import ENV_API_KEY
-from mcp_server_openrouter.openrouter import Endpoint, NotFoundError, OpenRouterError
+from mcp_server_openrouter.openrouter import Endpoint, NotFoundError
 from mcp_server_openrouter.render.compact import json_number, number_text, per_million, plain_number
 
-from .base import build_tool
-from .errors import tool_error
-from .get_model import unknown_ids_error
-from .results import Source
+from .base import build_tool, tool_result
+from .lookup import ModelId, known_models
 
 CACHE_READ = "usd_cache_read"
 SPEED = ("latency_ms", "tokens_s")
@@ -57,10 +56,9 @@ def _usd(price: Decimal | None, discount: Decimal | None) -> float | str | None:
 
 
 def _mean_price(endpoint: Endpoint) -> Decimal | None:
-    prompt, completion = endpoint.pricing.prompt, endpoint.pricing.completion
-    if prompt is None or completion is None or prompt < 0 or completion < 0:
-        return None
-    return (prompt + completion) * (1 - (endpoint.pricing.discount or 0))
+    """The endpoint's mean price after its discount."""
+    mean = endpoint.pricing.mean
+    return None if mean is None else mean * (1 - (endpoint.pricing.discount or 0))
 
 
 def _plain(value: float | None) -> float | int | None:
@@ -71,19 +69,12 @@ def _p50(stats: Any) -> float | None:
     return None if stats is None else stats.p50
 
 
-SORTS: dict[str, tuple[Callable[[Endpoint], Any], bool]] = {
+SORTS: dict[str, tuple[Callable[[Endpoint], Decimal | float | None], bool]] = {
     "price": (_mean_price, False),
     "throughput": (lambda e: _p50(e.throughput_last_30m), True),
     "latency": (lambda e: _p50(e.latency_last_30m), False),
     "uptime": (lambda e: e.uptime_last_1d if e.uptime_last_1d is not None else e.uptime_last_30m, True),
 }
-
-
-def _sorted(endpoints: list[Endpoint], sort: str) -> list[Endpoint]:
-    key, best_high = SORTS[sort]
-    known = [e for e in endpoints if key(e) is not None]
-    known.sort(key=lambda e: key(e), reverse=best_high)
-    return known + [e for e in endpoints if key(e) is None]
 
 
 def _flags(endpoint: Endpoint, model_parameters: set[str]) -> str:
@@ -122,26 +113,18 @@ def _text_cell(value: Any) -> str:
 
 def build(catalog: Catalog) -> Tool:
     async def list_model_endpoints(
-        id: Annotated[str, Field(description="As listed, e.g. 'openai/gpt-4o'", min_length=1, max_length=200)],
+        id: ModelId,
         sort: Annotated[Sort, Field(description="Best first")] = "price",
     ) -> Annotated[CallToolResult, dict[str, Any]]:
         """Providers serving a model: price, quantization, context, uptime, latency, throughput."""
-        try:
-            full = await catalog.full()
-        except OpenRouterError as exc:  # a 4xx about the catalog query itself; "down" is answered offline
-            raise tool_error(exc) from exc
-        wanted = id.strip()
-        model = full.value.by_id.get(wanted)
-        if model is None:
-            raise unknown_ids_error([wanted], full.value)
+        (model,), _ = await known_models(catalog, [id])
         target = (model.alias_target.slug if model.alias_target else None) or model.id  # ~aliases: their target
         try:
             answer = await catalog.endpoints(target)
         except NotFoundError as exc:
             raise ToolError(f"OpenRouter lists no endpoints for {target!r} (HTTP 404).") from exc
-        except OpenRouterError as exc:
-            raise tool_error(exc) from exc
-        endpoints = _sorted(list(answer.value.endpoints), sort)
+        key, best_high = SORTS[sort]
+        endpoints = known_first(list(answer.value.endpoints), key, reverse=best_high)
         speed = answer.value.stats_visible
         parameters = set(model.supported_parameters)
         cache_read = any(e.pricing.input_cache_read is not None for e in endpoints)
@@ -154,7 +137,7 @@ def build(catalog: Catalog) -> Tool:
             "model": target,
             "columns": columns,
             "rows": rows,
-            "source": Source.of(answer.provenance).model_dump(mode="json", exclude_none=True),
+            "source": answer.provenance.record(),
             "legend": LEGEND,
             **({"notes": notes} if notes else {}),
         }
@@ -165,8 +148,10 @@ def build(catalog: Catalog) -> Tool:
             f"Columns: {' '.join(columns)}. {LEGEND.replace('null', '-')}",
             *(" ".join(_text_cell(c) for c in row[:-1]) + (f" {row[-1]}" if row[-1] else "") for row in rows),
         ]
-        return CallToolResult(content=[TextContent(type="text", text="\n".join(lines))], structured_content=structured)
+        return tool_result(structured, "\n".join(lines))
 
-    tool = build_tool(list_model_endpoints, title="List a model's provider endpoints")
-    tool.fn_metadata.output_schema = {"type": "object", "properties": {"rows": {"type": "array"}}}
-    return tool
+    return build_tool(
+        list_model_endpoints,
+        title="List a model's provider endpoints",
+        output_schema={"type": "object", "properties": {"rows": {"type": "array"}}},
+    )

@@ -6,12 +6,9 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 
 from mcp_server_openrouter.catalog import Catalog
-from mcp_server_openrouter.catalog.offline import OfflineUnsupportedError
-from mcp_server_openrouter.openrouter import OpenRouterError
 
 from .arguments import Limit, Offset, SortArg, to_query, with_arguments
 from .base import build_tool
-from .errors import tool_error
 from .results import ModelPage, page_result
 
 
@@ -19,10 +16,7 @@ def build(catalog: Catalog) -> Tool:
     async def list_models(**arguments: Any) -> Annotated[CallToolResult, ModelPage]:
         """Find OpenRouter models by capability, context, price, modality, author, quality or name (USD/1M tokens)."""
         query = to_query(arguments)
-        try:
-            answer = await catalog.models(query)
-        except (OpenRouterError, OfflineUnsupportedError) as exc:
-            raise tool_error(exc) from exc
+        answer = await catalog.models(query)
         return page_result(
             answer.value, answer.provenance, offset=arguments["offset"], limit=arguments["limit"], query=query
         )

@@ -6,25 +6,22 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 
 from mcp_server_openrouter.catalog import Catalog
-from mcp_server_openrouter.openrouter import OpenRouterError
 
 from .arguments import Limit, Offset
 from .base import build_tool
-from .errors import tool_error
 from .results import ModelPage, page_result
 
 
 def build(catalog: Catalog) -> Tool:
     async def list_models_for_user(limit: Limit = 25, offset: Offset = 0) -> Annotated[CallToolResult, ModelPage]:
         """Models this server's OpenRouter key may use after its account's provider/privacy/guardrail settings."""
-        try:
-            answer = await catalog.user_models()
-        except OpenRouterError as exc:
-            raise tool_error(exc) from exc
+        answer = await catalog.user_models()
         return page_result(answer.value, answer.provenance, offset=offset, limit=limit)
 
-    tool = build_tool(list_models_for_user, title="List models available to your OpenRouter key")
     # The same page as list_models, whose outputSchema spells it out; a second copy would cost every
     # conversation ~50 tokens of tools/list.
-    tool.fn_metadata.output_schema = {"type": "object", "properties": {"rows": {"type": "array"}}}
-    return tool
+    return build_tool(
+        list_models_for_user,
+        title="List models available to your OpenRouter key",
+        output_schema={"type": "object", "properties": {"rows": {"type": "array"}}},
+    )

@@ -12,10 +12,9 @@ its text part is a table (~24 tokens a model; see :mod:`..compact`).
 """
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from mcp_types import CallToolResult, TextContent
+from mcp_types import CallToolResult
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from mcp_server_openrouter.catalog.answers import Provenance
@@ -32,26 +31,11 @@ from mcp_server_openrouter.render.compact import (
 )
 from mcp_server_openrouter.render.detail import URI_PREFIX
 
+from .base import tool_result
 
-class Source(BaseModel):
-    """Where the data came from, so stale data is never passed off as fresh.
-
-    ``kind``: ``live`` (fetched now), ``cached`` (younger than the cache TTL), ``stale`` (older:
-    being refreshed, OpenRouter failing, or saved by an earlier run; ``note`` says which) or
-    ``snapshot`` (the catalog bundled with the package). Published as a plain object: the keys
-    say what they are, and the typed schema would cost ~40 tokens in each tool's definition.
-    """
-
-    kind: Literal["live", "cached", "stale", "snapshot"]
-    as_of: datetime
-    note: str | None = None
-
-    @classmethod
-    def of(cls, provenance: Provenance) -> "Source":
-        return cls(kind=provenance.kind, as_of=provenance.as_of.replace(microsecond=0), note=provenance.note)
-
-
-SourceField = Annotated[Source, WithJsonSchema({"type": "object"})]
+SourceField = Annotated[dict[str, str], WithJsonSchema({"type": "object"})]
+"""Where an answer's data came from (:meth:`~..catalog.Provenance.record`). Published as a plain
+object: the keys say what they are, and a typed schema would cost ~40 tokens in each tool's definition."""
 
 
 Cell = str | int | float | None
@@ -78,11 +62,6 @@ class ModelCount(BaseModel):
 
     count: int
     source: SourceField
-
-
-def _result(structured: BaseModel | dict[str, Any], text: str) -> CallToolResult:
-    data = structured if isinstance(structured, dict) else structured.model_dump(mode="json", exclude_none=True)
-    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
 DETAILS = f"Details: get_model(ids) or resource {URI_PREFIX}{{id}}."
@@ -138,7 +117,7 @@ def page_result(
         "total": total,
         "offset": offset,
         **({"next_offset": next_offset} if next_offset is not None else {}),
-        "source": Source.of(provenance).model_dump(mode="json", exclude_none=True),
+        "source": provenance.record(),
         "legend": legend,
     }
     if not page:
@@ -146,7 +125,7 @@ def page_result(
             head = f"No models at offset {offset}: only {total} match (offsets 0-{total - 1})."
         else:
             head = "No model matches these filters; try fewer or looser ones."
-        return _result(structured, f"{head} Data: {provenance.describe()}.")
+        return tool_result(structured, f"{head} Data: {provenance.describe()}.")
     more = f"next page: offset={next_offset}" if next_offset is not None else "last page"
     lines = [
         f"Models {offset + 1}-{offset + len(page)} of {total} ({more}). Data: {provenance.describe()}.",
@@ -154,7 +133,7 @@ def page_result(
         *text_rows,
         DETAILS,
     ]
-    return _result(structured, "\n".join(lines))
+    return tool_result(structured, "\n".join(lines))
 
 
 def _with_quality(line: str, values: list[float | int | None]) -> str:
@@ -163,6 +142,6 @@ def _with_quality(line: str, values: list[float | int | None]) -> str:
 
 
 def count_result(count: int, provenance: Provenance) -> CallToolResult:
-    structured = ModelCount(count=count, source=Source.of(provenance))
+    structured = ModelCount(count=count, source=provenance.record())
     noun = "model matches" if count == 1 else "models match"
-    return _result(structured, f"{count} {noun}. Data: {provenance.describe()}.")
+    return tool_result(structured, f"{count} {noun}. Data: {provenance.describe()}.")
