@@ -56,7 +56,7 @@ def test_repr_never_shows_the_key() -> None:
     settings = Settings.from_env({"OPENROUTER_API_KEY": "sk-or-v1-secret-canary"})
 
     assert "secret-canary" not in repr(settings)
-    assert "api_key=set" in repr(settings)
+    assert "api_key=SecretStr('**********')" in repr(settings)
 
 
 def test_cache_and_bound_settings_are_read() -> None:

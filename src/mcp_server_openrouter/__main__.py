@@ -13,12 +13,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
 import anyio
 
 from . import __version__
-from .config import Settings, SettingsError
+from .config import Results, Settings, SettingsError, secret
 
 Transport = Literal["stdio", "sse", "streamable-http"]
 
@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
         "OPENROUTER_TIMEOUT, OPENROUTER_TOTAL_TIMEOUT, OPENROUTER_CACHE_TTL, OPENROUTER_CACHE_DIR, OPENROUTER_OFFLINE.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--transport", choices=["stdio", "sse", "streamable-http"], default="stdio")
+    parser.add_argument("--transport", choices=get_args(Transport), default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP transports: address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="HTTP transports: port (default 8000)")
     http = parser.add_argument_group("HTTP transports (sse, streamable-http)")
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--results",
-        choices=["both", "text", "structured"],
+        choices=get_args(Results),
         help="channels of a tool result: both (default), text only, or structured only (also OPENROUTER_MCP_RESULTS)",
     )
     parser.add_argument(
@@ -135,12 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve_http(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings, transport: str) -> int:
     import uvicorn
-    from pydantic import SecretStr
 
     from .http import ENV_AUTH_TOKEN, HttpOptions, create_app, is_loopback
 
-    token_text = (args.auth_token or os.environ.get(ENV_AUTH_TOKEN) or "").strip()
-    token = SecretStr(token_text) if token_text else None
+    token = secret(args.auth_token or os.environ.get(ENV_AUTH_TOKEN))
     if not is_loopback(args.host) and token is None and not args.allow_unauthenticated:
         parser.exit(
             2,

@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast, get_args
 
@@ -35,7 +35,8 @@ class SettingsError(ValueError):
     """A setting has a value the server cannot use; the message says which and why."""
 
 
-def _clean_key(value: str | None) -> SecretStr | None:
+def secret(value: str | None) -> SecretStr | None:
+    """A key or token from the environment or the command line, or ``None`` when it is blank."""
     if value is None:
         return None
     value = value.strip()
@@ -49,7 +50,7 @@ def _clean_key(value: str | None) -> SecretStr | None:
 class Settings:
     """Everything the server is configured with. The API key is a ``SecretStr``: it never prints."""
 
-    api_key: SecretStr | None = field(default=None, repr=False)
+    api_key: SecretStr | None = None
     base_url: str = DEFAULT_BASE_URL
     timeout: float = DEFAULT_TIMEOUT
     """Seconds one upstream request may wait for the upstream (connecting: 5 s)."""
@@ -68,15 +69,6 @@ class Settings:
     ``text`` (no structuredContent, no outputSchema) or ``structured`` (empty text). Each channel
     is complete on its own; one channel halves the tokens for clients that forward both."""
 
-    def __repr__(self) -> str:
-        key = "set" if self.api_key is not None else "unset"
-        return (
-            f"Settings(api_key={key}, base_url={self.base_url!r}, timeout={self.timeout}, "
-            f"total_timeout={self.total_timeout}, answer_timeout={self.answer_timeout}, "
-            f"cache_ttl={self.cache_ttl}, cache_dir={self.cache_dir}, "
-            f"offline={self.offline}, results={self.results!r})"
-        )
-
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         """Read ``OPENROUTER_*`` variables; raise :class:`SettingsError` naming a bad one."""
@@ -92,7 +84,7 @@ class Settings:
         if results not in get_args(Results):
             raise SettingsError(f"{ENV_RESULTS} must be both, text or structured, got {results[:40]!r}")
         return cls(
-            api_key=_clean_key(env.get(ENV_API_KEY)),
+            api_key=secret(env.get(ENV_API_KEY)),
             base_url=base_url,
             timeout=_seconds(env, ENV_TIMEOUT, DEFAULT_TIMEOUT, low=0, high=300, low_inclusive=False),
             total_timeout=_seconds(env, ENV_TOTAL_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, low=0, high=600, low_inclusive=False),

@@ -133,81 +133,85 @@ def tiers_for(pricing: Pricing, workload: Workload) -> tuple[list[PriceOverride]
     return [o for o, _ in holding], "; ".join(why for _, why in holding), []
 
 
-_TOKEN_PARTS = (
-    # (part, tokens attribute, price key, fallback price key, what the fallback means)
-    ("input", "fresh_input_tokens", "prompt", None, ""),
-    ("cache_read", "cached_input_tokens", "input_cache_read", "prompt", "cached input billed at the input price"),
-    ("cache_write", "cache_write_tokens", "input_cache_write", "prompt", "cache writes billed at the input price"),
-    (
-        "cache_write_1h",
-        "cache_write_1h_tokens",
-        "input_cache_write_1h",
-        "input_cache_write",
-        "1 h cache writes billed at the 5 min write price",
+Chain = tuple[tuple[str, str], ...]
+"""Price keys to bill a part at, in order: the first one the model lists is used, and using any but
+the first is an assumption, stated with the words beside that key."""
+
+CHAINS: dict[str, Chain] = {
+    "input": (("prompt", ""),),
+    "cache_read": (("input_cache_read", ""), ("prompt", "cached input billed at the input price")),
+    "cache_write": (("input_cache_write", ""), ("prompt", "cache writes billed at the input price")),
+    "cache_write_1h": (
+        ("input_cache_write_1h", ""),
+        ("input_cache_write", "1 h cache writes billed at the 5 min write price"),
+        ("prompt", "1 h cache writes billed at the input price"),
     ),
-    ("output", "plain_output_tokens", "completion", None, ""),
-    ("reasoning", "reasoning_tokens", "internal_reasoning", "completion", "reasoning billed at the output price"),
-)
-_UNIT_PARTS = (
-    ("request", "requests_each", "request"),
-    ("images_in", "input_images", "image"),
-    ("images_out", "output_images", "image_output"),
-    ("web_search", "web_searches", "web_search"),
-)
+    "output": (("completion", ""),),
+    "reasoning": (("internal_reasoning", ""), ("completion", "reasoning billed at the output price")),
+    "request": (("request", ""),),
+    "images_in": (("image", ""),),
+    "images_out": (("image_output", ""),),
+    "web_search": (("web_search", ""),),
+}
+"""Every part a workload is billed for, in the order an estimate lists them."""
+
+
+def _amounts(workload: Workload) -> dict[str, int]:
+    """How much of each part one request uses (tokens, or units for requests, images, searches)."""
+    return {
+        "input": workload.fresh_input_tokens,
+        "cache_read": workload.cached_input_tokens,
+        "cache_write": workload.cache_write_tokens,
+        "cache_write_1h": workload.cache_write_1h_tokens,
+        "output": workload.output_tokens - workload.reasoning_tokens,
+        "reasoning": workload.reasoning_tokens,
+        "request": 1,
+        "images_in": workload.input_images,
+        "images_out": workload.output_images,
+        "web_search": workload.web_searches,
+    }
+
+
+def _price(pricing: Pricing, overrides: list[PriceOverride], key: str) -> Decimal | None:
+    """The price of ``key``: from the last holding tier that lists it, else the base price."""
+    for override in reversed(overrides):  # later entries win per key
+        value = getattr(override, key, None)
+        if value is not None:
+            return value
+    return getattr(pricing, key, None)
+
+
+def _first_listed(chain: Chain, pricing: Pricing, overrides: list[PriceOverride]) -> tuple[Decimal | None, str | None]:
+    """The first price of ``chain`` the model lists, and the assumption using it makes (if any)."""
+    primary = chain[0][0]
+    for key, meaning in chain:
+        rate = _price(pricing, overrides, key)
+        if rate is not None:
+            return rate, None if key == primary else f"no {primary} price: {meaning}"
+    return None, None
 
 
 def estimate(model: Model, workload: Workload) -> Estimate:
     """The cost of ``workload`` on ``model`` (see the module docstring for every rule)."""
     overrides, why, notes = tiers_for(model.pricing, workload)
     assumptions = list(notes)
-
-    def price(key: str) -> Decimal | None:
-        for override in reversed(overrides):  # later entries win per key
-            value = getattr(override, key, None)
-            if value is not None:
-                return value
-        return getattr(model.pricing, key, None)
-
-    counts = {
-        "fresh_input_tokens": workload.fresh_input_tokens,
-        "cached_input_tokens": workload.cached_input_tokens,
-        "cache_write_tokens": workload.cache_write_tokens,
-        "cache_write_1h_tokens": workload.cache_write_1h_tokens,
-        "plain_output_tokens": workload.output_tokens - workload.reasoning_tokens,
-        "reasoning_tokens": workload.reasoning_tokens,
-        "requests_each": 1,
-        "input_images": workload.input_images,
-        "output_images": workload.output_images,
-        "web_searches": workload.web_searches,
-    }
     parts: dict[str, Decimal] = {}
     variable = False
-
-    def bill(part: str, key: str, rate: Decimal | None, amount: int) -> None:
-        nonlocal variable
+    for part, amount in _amounts(workload).items():
+        if not amount:
+            continue
+        chain = CHAINS[part]
+        rate, assumption = _first_listed(chain, model.pricing, overrides)
         if rate is None:
-            assumptions.append(f"no {key} price listed: {part} counted as 0")
-        elif rate < 0:
+            if part != "request":  # most models have no per-request fee: nothing to say
+                assumptions.append(f"no {chain[0][0]} price listed: {part} counted as 0")
+            continue
+        if assumption:
+            assumptions.append(assumption)
+        if rate < 0:
             variable = True
         elif rate:
             parts[part] = rate * amount * workload.requests
-
-    for part, attribute, key, fallback, meaning in _TOKEN_PARTS:
-        tokens = counts[attribute]
-        if not tokens:
-            continue
-        rate = price(key)
-        if rate is None and fallback is not None:
-            rate = price(fallback)
-            if rate is None and fallback == "input_cache_write":
-                rate, meaning = price("prompt"), "1 h cache writes billed at the input price"
-            if meaning and rate is not None:
-                assumptions.append(f"no {key} price: {meaning}")
-        bill(part, key, rate, tokens)
-    for part, attribute, key in _UNIT_PARTS:
-        units, rate = counts[attribute], price(key)
-        if units and not (rate is None and part == "request"):  # most models have no per-request fee
-            bill(part, key, rate, units)
     if variable:
         return Estimate(model.id, None, None, {}, why, ["the price is set by the model routed to"])
     discount = model.pricing.discount

@@ -32,7 +32,7 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mcp_server_openrouter.config import Settings, SettingsError
+from mcp_server_openrouter.config import Settings, SettingsError, secret
 from mcp_server_openrouter.openrouter import RetryPolicy
 from mcp_server_openrouter.server import build_server
 
@@ -144,11 +144,6 @@ def create_app(
     return app
 
 
-def _token(value: str | None) -> SecretStr | None:
-    value = (value or "").strip()
-    return SecretStr(value) if value else None
-
-
 def app_factory() -> ASGIApp:
     """Build the app from the environment, for ``uvicorn --factory`` (stateless streamable HTTP).
 
@@ -164,7 +159,7 @@ def app_factory() -> ASGIApp:
         host="0.0.0.0" if hosts else "127.0.0.1",
         stateless=True,
         json_response=True,
-        auth_token=_token(os.environ.get(ENV_AUTH_TOKEN)),
+        auth_token=secret(os.environ.get(ENV_AUTH_TOKEN)),
         allowed_hosts=hosts,
     )
     return create_app(settings, options)

@@ -73,10 +73,14 @@ class _Flight:
     deadline: float
     """``anyio.current_time()`` past which callers stop waiting for this fetch."""
     done: anyio.Event = field(default_factory=anyio.Event)
-    value: object = None
+    value: Any = None
     fetched_at: datetime | None = None
     error: BaseException | None = None
     abandoned: bool = False
+
+
+def _stale(entry: Entry[V]) -> Lookup[V]:
+    return Lookup(entry.value, entry.fetched_at, "stale", entry.error)
 
 
 class QueryCache:
@@ -96,7 +100,8 @@ class QueryCache:
         self._clock = clock
         self._retry_after_failure = timedelta(seconds=retry_after_failure)
         self._max_entries = max_entries
-        self._entries: OrderedDict[Hashable, Entry[object]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Entry[Any]] = OrderedDict()
+        """Values of every type, one per key: each key's caller knows the type its fetch returns."""
         self._flights: dict[Hashable, _Flight] = {}
         self._failures: dict[Hashable, tuple[datetime, Exception]] = {}
         """Cold keys whose fetch failed: not fetched again before the time given."""
@@ -107,7 +112,7 @@ class QueryCache:
         """Where fetches run; without one, callers fetch inline (no background refresh, no deadline)."""
         self._spawn = spawn
 
-    def peek(self, key: Hashable) -> Entry[object] | None:
+    def peek(self, key: Hashable) -> Entry[Any] | None:
         """The entry for ``key`` whatever its age, without fetching."""
         return self._entries.get(key)
 
@@ -117,30 +122,39 @@ class QueryCache:
         Raises what ``fetch`` raised when there is no value at all (cold miss or recent failure),
         and :class:`StillFetching` when there is none yet and the answer deadline has passed.
         """
-        now = self._clock()
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-            if now - entry.fetched_at < self.ttl:
-                return Lookup(entry.value, entry.fetched_at, "fresh")  # type: ignore[arg-type]
-            may_fetch = key in self._flights or entry.quiet_until is None or now >= entry.quiet_until
-            if may_fetch and self._spawn is not None and self.ttl:
-                self._flight(key, fetch)  # stale-while-revalidate: started (or joined), not awaited
-            elif may_fetch:  # TTL 0 means "always fetch": wait for it, within the deadline
-                try:
-                    value, fetched_at = await self._join(key, fetch)
-                except StillFetching as slow:
-                    return Lookup(entry.value, entry.fetched_at, "stale", waited=slow.waited)  # type: ignore[arg-type]
-                except Exception:
-                    entry = self._entries.get(key, entry)  # the failure is recorded on it
-                else:
-                    return Lookup(value, fetched_at, "fetched")  # type: ignore[arg-type]
-            return Lookup(entry.value, entry.fetched_at, "stale", entry.error)  # type: ignore[arg-type]
+        entry: Entry[V] | None = self._entries.get(key)
+        if entry is None:
+            return await self._cold(key, fetch)
+        self._entries.move_to_end(key)
+        return await self._warm(key, entry, fetch)
+
+    async def _cold(self, key: Hashable, fetch: Callable[[], Awaitable[V]]) -> Lookup[V]:
+        """No value yet: fetch it (or join the fetch under way), unless it failed a moment ago."""
         failure = self._failures.get(key)
-        if failure is not None and now < failure[0] and key not in self._flights:
+        if failure is not None and self._clock() < failure[0] and key not in self._flights:
             raise failure[1]
         value, fetched_at = await self._join(key, fetch)
-        return Lookup(value, fetched_at, "fetched")  # type: ignore[arg-type]
+        return Lookup(value, fetched_at, "fetched")
+
+    async def _warm(self, key: Hashable, entry: Entry[V], fetch: Callable[[], Awaitable[V]]) -> Lookup[V]:
+        """A value: fresh within the TTL; past it, stale while a refresh runs in the background, or
+        (TTL 0: "always fetch") refreshed now, within the answer deadline."""
+        now = self._clock()
+        if now - entry.fetched_at < self.ttl:
+            return Lookup(entry.value, entry.fetched_at, "fresh")
+        quiet = key not in self._flights and entry.quiet_until is not None and now < entry.quiet_until
+        if quiet:  # the last refresh failed a moment ago
+            return _stale(entry)
+        if self._spawn is not None and self.ttl:
+            self._flight(key, fetch)  # stale-while-revalidate: started (or joined), not awaited
+            return _stale(entry)
+        try:
+            value, fetched_at = await self._join(key, fetch)
+        except StillFetching as slow:
+            return Lookup(entry.value, entry.fetched_at, "stale", waited=slow.waited)
+        except Exception:
+            return _stale(self._entries.get(key, entry))  # the failure is recorded on it
+        return Lookup(value, fetched_at, "fetched")
 
     # -- flights --------------------------------------------------------------------------------
 
@@ -172,7 +186,7 @@ class QueryCache:
             if flight.error is not None:
                 raise flight.error
             assert flight.fetched_at is not None
-            return flight.value, flight.fetched_at  # type: ignore[return-value]
+            return flight.value, flight.fetched_at
 
     def _patience(self, flight: _Flight) -> float:
         """Seconds to wait for ``flight``: the rest of its deadline, or none while another is overdue."""

@@ -21,7 +21,7 @@ import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import anyio.abc
@@ -139,8 +139,7 @@ class Catalog:
         return (await self._upstream.fetch(lambda api: api.list_models(query))).models
 
     async def _fetch_full(self) -> ModelSet:
-        models = (await self._upstream.fetch(lambda api: api.list_models(FULL_CATALOG))).models
-        return ModelSet(models)
+        return ModelSet(await self._fetch_models(FULL_CATALOG))
 
     async def _stored(self, key: Hashable, value: object) -> None:
         """After each successful fetch: persist and watch the full catalog."""
@@ -163,7 +162,7 @@ class Catalog:
                 except Exception:  # a client that went away must not fail the request that noticed
                     logger.exception("A catalog-change listener failed")
 
-    def _provenance(self, lookup: Lookup[object]) -> Provenance:
+    def _provenance(self, lookup: Lookup[Any]) -> Provenance:
         match lookup.state:
             case "fetched":
                 return Provenance("live", lookup.fetched_at)
@@ -207,7 +206,7 @@ class Catalog:
             except UPSTREAM_DOWN as exc:
                 answer = await self._fallback.base(self._down(exc))
             else:
-                answer = Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+                answer = Answer(lookup.value, self._provenance(lookup))
         await self._observe(answer.value)
         return answer
 
@@ -228,7 +227,7 @@ class Catalog:
             lookup = await self._lookup(query, "/models", lambda: self._fetch_models(query))
         except UPSTREAM_DOWN as exc:
             return await self._fallback.models(query, self._down(exc), exc)
-        return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+        return Answer(lookup.value, self._provenance(lookup))
 
     async def count(self, query: ModelsQuery) -> Answer[int]:
         """How many models match ``query``; uses ``/models/count`` when only modalities are given."""
@@ -245,7 +244,7 @@ class Catalog:
         except UPSTREAM_DOWN as exc:
             local = await self._fallback.models(query, self._down(exc), exc)
             return Answer(len(local.value), local.provenance)
-        return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+        return Answer(lookup.value, self._provenance(lookup))
 
     async def _online(
         self, what: str, key: Hashable, path: str, fetch: Callable[[OpenRouterClient], Awaitable[T]]
@@ -256,7 +255,7 @@ class Catalog:
         if self._settings.offline:
             raise OfflineModeError(f"{what} needs OpenRouter, and the server runs in {OFFLINE_MODE}")
         lookup = await self._lookup(key, path, lambda: self._upstream.fetch(fetch))
-        return Answer(lookup.value, self._provenance(lookup))  # type: ignore[arg-type]
+        return Answer(lookup.value, self._provenance(lookup))
 
     async def _provider_names(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
         """The ``providers`` filter takes provider names (the spec's example: ``OpenAI,Anthropic``),

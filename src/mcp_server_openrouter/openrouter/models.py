@@ -285,14 +285,14 @@ def parse_model_list(payload: Any) -> ModelList:
     """
     if not isinstance(payload, dict):
         raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
-    body: dict[str, Any] = payload  # pyright: ignore[reportUnknownVariableType]
+    body = cast(dict[str, Any], payload)
     data = body.get("data")
     if not isinstance(data, list):
         raise ValueError("the JSON object has no 'data' list")
     models: list[Model] = []
     seen: set[str] = set()
     skipped = 0
-    for index, record in enumerate(data):  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+    for index, record in enumerate(cast(list[Any], data)):
         try:
             model = parse_model(record)
         except ValidationError as exc:
@@ -314,9 +314,9 @@ def parse_model_list(payload: Any) -> ModelList:
 def parse_count(payload: Any) -> int:
     """Parse a ``/models/count`` body: ``{"data": {"count": N}}``. Raises ``ValueError``."""
     if isinstance(payload, dict):
-        data = payload.get("data")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        data: Any = cast(dict[str, Any], payload).get("data")
         if isinstance(data, dict):
-            count = data.get("count")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+            count: Any = cast(dict[str, Any], data).get("count")
             if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
                 return count
     raise ValueError("expected {'data': {'count': <non-negative integer>}}")
