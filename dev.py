@@ -57,8 +57,8 @@ def main(argv: list[str]) -> None:
         _run(*uv_run, "pytest", "--cov", "--cov-report=term", *argv[1:])
     elif argv[:1] == ["bench"]:
         _run(uv, "sync", "--locked", "--all-groups", "--python", sys.executable, "--quiet")
-        for script in ("bench/tokens.py", "bench/perf.py", "bench/load.py"):
-            _run(*uv_run, "python", script)
+        for module in ("bench.tokens", "bench.perf", "bench.load"):
+            _run(*uv_run, "python", "-m", module)
     else:
         _run(*uv_run, "mcp-server-openrouter", *argv)
 

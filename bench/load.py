@@ -9,7 +9,7 @@ OpenRouter serving the main snapshot. Two runs:
 
 Both must finish with 0 errors. Prints p50/p99 latency and throughput. The numbers depend on
 the machine (2 cores here, the clients share it with the server); compare runs, not absolutes.
-Run: ``uv run python bench/load.py``.
+Run: ``uv run python -m bench.load``.
 """
 
 import os
@@ -23,11 +23,10 @@ import anyio
 import httpx2
 from mcp import Client
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from tests.fake_upstream import FakeOpenRouter, serve
+from tests.processes import free_port, listening
 
-from tests.fake_upstream import FakeOpenRouter, serve  # noqa: E402
-from tests.processes import free_port, listening  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CLIENTS = 50
 CALLS_PER_CLIENT = 20

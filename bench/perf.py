@@ -2,7 +2,7 @@
 
 Everything runs against a loopback fake of OpenRouter serving the main snapshot (549 models).
 Figures depend on the machine; the ratios to the floors are what to compare. Run:
-``uv run python bench/perf.py`` (or ``python3 dev.py bench``).
+``uv run python -m bench.perf`` (or ``python3 dev.py bench``).
 
 * warm latency: in-process (``Client(server)``) and over stdio (the SDK's client spawning the
   server), p50/p99 of N calls each, next to a one-line ``ping`` tool on the same SDK and client;
@@ -33,19 +33,19 @@ from typing import Any
 import anyio
 from mcp import Client, StdioServerParameters
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.floor_server import server as floor
+from mcp_server_openrouter.catalog.answers import ModelSet
+from mcp_server_openrouter.catalog.offline import filter_locally
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.openrouter import ModelsQuery, parse_model_list
+from mcp_server_openrouter.resources import PAGE_SIZE
+from mcp_server_openrouter.server import build_server, create_server
+from mcp_server_openrouter.tools.results import page_result
+from tests.fake_upstream import FakeOpenRouter, load_snapshot, serve
+from tests.faulty_upstream import OK, STALL, FaultyUpstream
+from tests.processes import HANDSHAKE
 
-from mcp_server_openrouter.catalog.answers import ModelSet  # noqa: E402
-from mcp_server_openrouter.catalog.offline import filter_locally  # noqa: E402
-from mcp_server_openrouter.config import Settings  # noqa: E402
-from mcp_server_openrouter.openrouter import ModelsQuery, parse_model_list  # noqa: E402
-from mcp_server_openrouter.resources import PAGE_SIZE  # noqa: E402
-from mcp_server_openrouter.server import build_server, create_server  # noqa: E402
-from mcp_server_openrouter.tools.results import page_result  # noqa: E402
-from tests.fake_upstream import FakeOpenRouter, load_snapshot, serve  # noqa: E402
-from tests.faulty_upstream import OK, STALL, FaultyUpstream  # noqa: E402
-from tests.processes import HANDSHAKE  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 WARM_CALLS = 200
 # Never the user's real cache directory: these catalogs come from a fake upstream.
@@ -113,10 +113,7 @@ async def warm_up(client: Client) -> None:
 
 
 async def in_process(upstream: FakeOpenRouter) -> list[str]:
-    sys.path.insert(0, str(ROOT / "bench"))
-    from floor_server import server as floor  # pyright: ignore[reportMissingImports, reportUnknownVariableType]
-
-    async with Client(floor, cache=None) as floor_client:  # pyright: ignore[reportUnknownArgumentType]
+    async with Client(floor, cache=None) as floor_client:
         floor_times = await floor_samples(floor_client)
     server = create_server(BENCH_SETTINGS, transport=upstream.transport())
     async with Client(server, cache=None) as client:

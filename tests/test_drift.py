@@ -7,12 +7,8 @@ import pytest
 from mcp import Client
 from mcp_types import TextResourceContents
 
-from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.server import create_server
-
-from .conftest import FAKE_BASE_URL, FAST_RETRY
 from .fake_upstream import SNAPSHOTS, FakeOpenRouter, load_snapshot
-from .helpers import call, ids_of, rows_of, structured
+from .helpers import call, ids_of, rows_of, server_for, structured
 
 pytestmark = pytest.mark.anyio
 
@@ -22,7 +18,7 @@ async def test_every_schema_era_works_end_to_end(snapshot: str) -> None:
     models = load_snapshot(snapshot)
     upstream = FakeOpenRouter(models)
     text_ids = [m["id"] for m in models if "text" in m["architecture"]["output_modalities"]]
-    server = create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport(), retry=FAST_RETRY)
+    server = server_for(upstream)
 
     with anyio.fail_after(60):
         async with Client(server) as client:

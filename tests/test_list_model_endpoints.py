@@ -14,9 +14,9 @@ from pydantic import SecretStr
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.server import create_server
 
-from .conftest import FAKE_BASE_URL, FAST_RETRY, TEST_KEY
+from .conftest import TEST_KEY
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, poll, rows_of, structured, text_of
+from .helpers import call, poll, rows_of, server_for, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +59,7 @@ async def test_with_a_key_every_column_is_shown_and_the_key_is_sent(client: Clie
 async def test_without_a_key_nothing_is_sent_and_the_result_says_why_speed_is_missing(
     upstream: FakeOpenRouter,
 ) -> None:
-    server = create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport(), retry=FAST_RETRY)
+    server = server_for(upstream)
     async with Client(server) as client:
         result = await call(client, "list_model_endpoints", {"id": SONNET})
     page = structured(result)
@@ -129,9 +129,8 @@ async def test_a_model_the_upstream_does_not_know_is_said_plainly(client: Client
 async def test_answers_are_cached_and_an_earlier_answer_outlives_an_outage(upstream: FakeOpenRouter) -> None:
     now = [0.0]
     start = datetime(2026, 12, 1, tzinfo=UTC)
-    settings = Settings(api_key=SecretStr(TEST_KEY), base_url=FAKE_BASE_URL, cache_ttl=60)
-    server = create_server(
-        settings, transport=upstream.transport(), retry=FAST_RETRY, clock=lambda: start + timedelta(seconds=now[0])
+    server = server_for(
+        upstream, api_key=SecretStr(TEST_KEY), cache_ttl=60, clock=lambda: start + timedelta(seconds=now[0])
     )
     with anyio.fail_after(60):
         async with Client(server) as client:

@@ -7,11 +7,10 @@ import pytest
 from mcp import Client
 
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.server import create_server
 
 from .conftest import FAKE_BASE_URL, TEST_KEY
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, ids_of, structured, text_of
+from .helpers import call, ids_of, server_for, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -30,7 +29,7 @@ async def test_lists_the_key_owners_models_with_the_compact_shape_and_paging(
 
 
 async def test_without_a_key_it_names_the_variable_and_calls_nothing(upstream: FakeOpenRouter) -> None:
-    server = create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport())
+    server = server_for(upstream)
     with anyio.fail_after(60):
         async with Client(server) as client:
             result = await call(client, "list_models_for_user")

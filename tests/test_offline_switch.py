@@ -5,18 +5,16 @@ import pytest
 from mcp import Client
 
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.server import create_server
 
-from .conftest import FAKE_BASE_URL
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, structured, text_of
+from .helpers import call, server_for, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_offline_mode_serves_everything_from_local_data_without_a_single_request() -> None:
     upstream = FakeOpenRouter()
-    server = create_server(Settings(base_url=FAKE_BASE_URL, offline=True), transport=upstream.transport())
+    server = server_for(upstream, offline=True)
 
     with anyio.fail_after(60):
         async with Client(server) as client:
@@ -44,12 +42,12 @@ async def test_offline_mode_serves_everything_from_local_data_without_a_single_r
 async def test_offline_mode_uses_the_saved_catalog_when_there_is_one(tmp_path: object) -> None:
     upstream = FakeOpenRouter()
     upstream.models = upstream.models[:7]
-    online = create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport())
+    online = server_for(upstream)
     async with Client(online) as client:
         await call(client, "count_models", {"output_modalities": ["all"], "q": "a"})  # not the full catalog
         await client.list_resources()  # the full catalog: saved
 
-    offline = create_server(Settings(base_url=FAKE_BASE_URL, offline=True), transport=upstream.transport())
+    offline = server_for(upstream, offline=True)
     async with Client(offline) as client:
         counted = structured(await call(client, "count_models", {"output_modalities": ["all"]}))
 

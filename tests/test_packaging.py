@@ -18,6 +18,8 @@ from mcp_server_openrouter.server import create_server
 
 from .conftest import INTEROP
 
+pytestmark = pytest.mark.anyio
+
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "manifest.json").read_text())
 SNAPSHOT_IN_WHEEL = "mcp_server_openrouter/data/catalog-snapshot.json.gz"
@@ -30,7 +32,6 @@ def uv() -> str:
     return found
 
 
-@pytest.mark.anyio
 async def test_the_manifest_lists_exactly_the_registered_tools() -> None:
     async with Client(create_server(Settings())) as client:
         tools = (await client.list_tools()).tools

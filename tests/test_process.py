@@ -19,6 +19,8 @@ from .faulty_upstream import STALL, FaultyUpstream
 from .helpers import call, structured
 from .processes import HANDSHAKE, free_port, listening
 
+pytestmark = pytest.mark.anyio
+
 
 def test_stdout_carries_nothing_but_protocol_messages_even_at_debug(tmp_path: Path) -> None:
     messages: list[dict[str, Any]] = [
@@ -109,7 +111,6 @@ def test_a_stdio_server_exits_promptly_when_stdin_closes_with_a_fetch_stuck(tmp_
     assert answer["result"]["structuredContent"]["source"]["kind"] == "snapshot"
 
 
-@pytest.mark.anyio
 async def test_the_app_factory_serves_stateless_requests_from_several_uvicorn_workers(tmp_path: Path) -> None:
     port = free_port()
     with serve(FakeOpenRouter()) as base_url:

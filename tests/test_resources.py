@@ -13,13 +13,10 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, ResourceTemplateReference, TextResourceContents
 
-from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.resources import PAGE_SIZE, TEMPLATE
-from mcp_server_openrouter.server import create_server
 
-from .conftest import FAKE_BASE_URL, FAST_RETRY
 from .fake_upstream import PROVIDERS, SNAPSHOTS, FakeOpenRouter, load_snapshot
-from .helpers import poll
+from .helpers import poll, server_for
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +56,7 @@ async def test_reading_tricky_ids_returns_the_full_upstream_record(snapshot: str
     models = load_snapshot(snapshot)
     upstream = FakeOpenRouter(models)
     by_id = {m["id"]: m for m in models}
-    async with Client(create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport())) as client:
+    async with Client(server_for(upstream)) as client:
         for model_id in tricky_ids(models):
             body = await read(client, model_id)
             derived = body.pop("derived")
@@ -121,9 +118,7 @@ async def test_following_cursors_lists_every_model_once_in_a_stable_order(client
 async def test_a_cursor_survives_a_catalog_change_without_repeats_or_gaps() -> None:
     now = [datetime(2026, 11, 21, tzinfo=UTC)]
     upstream = FakeOpenRouter()
-    server = create_server(
-        Settings(base_url=FAKE_BASE_URL, cache_ttl=60), transport=upstream.transport(), clock=lambda: now[0]
-    )
+    server = server_for(upstream, cache_ttl=60, clock=lambda: now[0])
     async with Client(server, cache=None) as client:
         first = await client.list_resources()
         upstream.models = [m for m in upstream.models if m["id"] != sorted(r["id"] for r in upstream.models)[150]]
@@ -215,9 +210,7 @@ async def test_handshake_era_clients_get_list_changed_when_the_catalog_ids_chang
         if method:
             notifications.append(method)
 
-    server = create_server(
-        Settings(base_url=FAKE_BASE_URL, cache_ttl=60), transport=upstream.transport(), clock=lambda: now[0]
-    )
+    server = server_for(upstream, cache_ttl=60, clock=lambda: now[0])
     with anyio.fail_after(60):
         async with Client(server, mode="legacy", cache=None, message_handler=on_message) as client:
             caps = client.server_capabilities
@@ -245,9 +238,7 @@ async def test_handshake_era_clients_get_list_changed_when_the_catalog_ids_chang
 async def test_modern_clients_hear_of_changes_on_a_listen_stream() -> None:
     now = [datetime(2026, 11, 21, tzinfo=UTC)]
     upstream = FakeOpenRouter()
-    server = create_server(
-        Settings(base_url=FAKE_BASE_URL, cache_ttl=60), transport=upstream.transport(), clock=lambda: now[0]
-    )
+    server = server_for(upstream, cache_ttl=60, clock=lambda: now[0])
     with anyio.fail_after(60):
         async with Client(server, cache=None) as client:
             await client.list_resources()
@@ -282,9 +273,7 @@ async def test_the_provider_list_is_a_resource_with_its_source(client: Client, u
 
 async def test_without_openrouter_the_provider_list_is_an_error_saying_so(upstream: FakeOpenRouter) -> None:
     upstream.go_down()
-    async with Client(
-        create_server(Settings(base_url=FAKE_BASE_URL), transport=upstream.transport(), retry=FAST_RETRY)
-    ) as client:
+    async with Client(server_for(upstream)) as client:
         with anyio.fail_after(60), pytest.raises(MCPError) as caught:
             await client.read_resource("openrouter://providers")
 

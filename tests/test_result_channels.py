@@ -1,7 +1,8 @@
 """Each channel of a result stands alone, and OPENROUTER_MCP_RESULTS sends one channel on request.
 
-Claude Code gives the model only the JSON of ``structuredContent``; kimi-code and hermes-agent only
-the text; opencode both (``../shared/FINDINGS.md``). So a model reading either channel alone must
+Claude Code gives the model only the JSON of ``structuredContent`` (anthropics/claude-code#79944);
+kimi-code and hermes-agent only the text (MoonshotAI/kimi-code#3234, NousResearch/hermes-agent#96807);
+opencode both (anomalyco/opencode#43123). So a model reading either channel alone must
 learn the unit, every code, how fresh the data is, the total, where the next page starts and how
 to get details; structured content must validate against the published ``outputSchema``; and a
 text-only server must not publish a schema it does not honour.
@@ -19,9 +20,9 @@ from pydantic import SecretStr
 
 from mcp_server_openrouter.config import Results, Settings, SettingsError
 
-from .conftest import FAKE_BASE_URL, FAST_RETRY, TEST_KEY
+from .conftest import TEST_KEY
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, ids_of, text_of
+from .helpers import call, ids_of, server_for, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -34,17 +35,10 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def server_settings(results: Results) -> Settings:
-    return Settings(api_key=SecretStr(TEST_KEY), base_url=FAKE_BASE_URL, results=results)
-
-
 @pytest.fixture(params=["both", "text", "structured"])
 async def mode_client(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, Client]]:
-    from mcp_server_openrouter.server import create_server
-
     results: Results = request.param
-    upstream = FakeOpenRouter(api_key=TEST_KEY)
-    server = create_server(server_settings(results), transport=upstream.transport(), retry=FAST_RETRY)
+    server = server_for(FakeOpenRouter(api_key=TEST_KEY), api_key=SecretStr(TEST_KEY), results=results)
     async with Client(server) as client:
         yield results, client
 
@@ -107,10 +101,8 @@ async def test_a_list_page_is_complete_in_each_channel_alone(client: Client) -> 
 
 
 async def test_freshness_says_why_in_each_channel_when_not_live(upstream: FakeOpenRouter) -> None:
-    from mcp_server_openrouter.server import create_server
-
     upstream.fail = lambda _request: httpx2.Response(503, json={"error": {"message": "down"}})
-    server = create_server(server_settings("both"), transport=upstream.transport(), retry=FAST_RETRY)
+    server = server_for(upstream, api_key=SecretStr(TEST_KEY))
     async with Client(server) as client:
         result = await call(client, "count_models", {})
     assert result.structured_content is not None

@@ -17,6 +17,8 @@ from mcp_server_openrouter.openrouter import (
 )
 from mcp_server_openrouter.openrouter.errors import APIStatusError, AuthenticationError, status_error
 
+pytestmark = pytest.mark.anyio
+
 POLICY = RetryPolicy(retries=2, backoff=0.5, max_backoff=8, retry_after_cap=10)
 
 
@@ -78,7 +80,6 @@ def scripted(statuses: list[int]) -> tuple[list[int], httpx2.MockTransport]:
     return sent, httpx2.MockTransport(handler)
 
 
-@pytest.mark.anyio
 async def test_a_transient_failure_then_success_returns_the_success() -> None:
     sent, transport = scripted([503, 502, 200])
     fast = RetryPolicy(retries=2, backoff=0.001, max_backoff=0.002)
@@ -90,7 +91,6 @@ async def test_a_transient_failure_then_success_returns_the_success() -> None:
     assert sent == [503, 502, 200]
 
 
-@pytest.mark.anyio
 async def test_giving_up_raises_the_last_error_after_three_attempts() -> None:
     sent, transport = scripted([500])
     fast = RetryPolicy(retries=2, backoff=0.001, max_backoff=0.002)
@@ -102,7 +102,6 @@ async def test_giving_up_raises_the_last_error_after_three_attempts() -> None:
     assert sent == [500, 500, 500]
 
 
-@pytest.mark.anyio
 @pytest.mark.parametrize(("status", "error"), [(400, BadRequestError), (401, AuthenticationError)])
 async def test_client_errors_are_not_retried(status: int, error: type[APIStatusError]) -> None:
     sent, transport = scripted([status])
@@ -116,7 +115,6 @@ async def test_client_errors_are_not_retried(status: int, error: type[APIStatusE
     assert sent == [status]
 
 
-@pytest.mark.anyio
 async def test_a_retry_that_would_overrun_the_deadline_is_not_attempted() -> None:
     sent, transport = scripted([429])
     patient = RetryPolicy(retries=2, backoff=120, max_backoff=120, retry_after_cap=120)
