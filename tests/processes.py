@@ -5,7 +5,7 @@ import subprocess
 import time
 from collections.abc import Generator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import IO, Any
 
 HANDSHAKE: list[dict[str, Any]] = [
     {
@@ -31,10 +31,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def listening(command: list[str], port: int, env: Mapping[str, str], timeout: float = 60) -> Generator[None]:
-    """Run ``command`` until the block ends, once it accepts connections on ``port``."""
+def listening(
+    command: list[str], port: int, env: Mapping[str, str], timeout: float = 60, stderr: IO[str] | None = None
+) -> Generator[None]:
+    """Run ``command`` until the block ends, once it accepts connections on ``port``; its stderr goes
+    to ``stderr`` when given."""
     process = subprocess.Popen(
-        command, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if stderr is None else stderr,
     )
     try:
         deadline = time.monotonic() + timeout

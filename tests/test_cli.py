@@ -8,6 +8,7 @@ import pytest
 from mcp_server_openrouter.__main__ import main
 
 from .fake_upstream import FakeOpenRouter, serve
+from .helpers import TOOL_NAMES
 
 
 @pytest.fixture
@@ -90,3 +91,55 @@ def test_bad_environment_is_named(monkeypatch: pytest.MonkeyPatch, capsys: pytes
 
     assert exit_info.value.code == 2
     assert "OPENROUTER_TIMEOUT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["query", "count_models", "{}", "--offline"], ["--offline", "query", "count_models"]], ids=repr
+)
+def test_server_options_are_taken_before_or_after_the_subcommand(
+    loopback: FakeOpenRouter, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(argv)
+
+    assert code == 0
+    assert "OFFLINE: bundled catalog snapshot" in capsys.readouterr().out
+    assert loopback.requests == []
+
+
+def test_query_results_option_after_the_subcommand_is_honoured(
+    loopback: FakeOpenRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["query", "count_models", "{}", "--results", "structured"])
+
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["count"] > 0
+
+
+def test_an_unknown_tool_is_refused_with_the_closest_names_and_every_tool(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["query", "count_model"])
+
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown tool 'count_model'; did you mean count_models" in err
+    assert f"Tools: {', '.join(TOOL_NAMES)}." in err
+
+
+def test_help_gives_every_default_and_every_environment_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: stdio)" in text
+    assert "stderr log level (default: WARNING)" in text
+    for variable in ("OPENROUTER_ANSWER_TIMEOUT", "OPENROUTER_MCP_RESULTS", "OPENROUTER_CACHE_DIR", "MCP_AUTH_TOKEN"):
+        assert variable in text
+
+
+def test_query_help_lists_the_tools(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["query", "--help"])
+
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"Tools: {', '.join(TOOL_NAMES)}." in text
+    assert "--offline" in text

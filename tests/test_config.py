@@ -77,3 +77,22 @@ def test_cache_and_bound_settings_are_read() -> None:
     assert settings.cache_dir.name == "somewhere"
     assert "~" not in str(settings.cache_dir)
     assert settings.offline is True
+
+
+@pytest.mark.parametrize(
+    ("variable", "edge_refused", "edge_taken", "bound"),
+    [
+        ("OPENROUTER_TIMEOUT", "0", "300", "more than 0 and at most 300 seconds"),
+        ("OPENROUTER_TOTAL_TIMEOUT", "0", "600", "more than 0 and at most 600 seconds"),
+        ("OPENROUTER_ANSWER_TIMEOUT", "0", "600", "more than 0 and at most 600 seconds"),
+        ("OPENROUTER_CACHE_TTL", "-0.5", "0", "from 0 to 86400 seconds"),
+    ],
+)
+def test_a_bound_message_says_exactly_which_values_are_taken(
+    variable: str, edge_refused: str, edge_taken: str, bound: str
+) -> None:
+    Settings.from_env({variable: edge_taken})  # the edge the message calls allowed is allowed
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({variable: edge_refused})
+
+    assert str(refused.value) == f"{variable} must be {bound}, got {edge_refused!r}"

@@ -1,9 +1,12 @@
 """The HTTP transports, served by a real uvicorn on 127.0.0.1, talked to by the SDK's clients."""
 
+import os
 import socket
+import sys
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -18,11 +21,12 @@ from starlette.types import ASGIApp
 
 from mcp_server_openrouter.__main__ import main
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.http import HttpOptions, create_app, is_loopback
+from mcp_server_openrouter.http import HttpOptions, create_app, is_loopback, serving_note
 
 from .conftest import FAKE_BASE_URL, FAST_RETRY
 from .fake_upstream import FakeOpenRouter
 from .helpers import TOOL_NAMES, call, structured
+from .processes import free_port, listening
 
 pytestmark = pytest.mark.anyio
 
@@ -204,3 +208,36 @@ def test_a_public_bind_without_a_token_refuses_to_start(
 
     assert exit_info.value.code == 2
     assert "MCP_AUTH_TOKEN" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "port", "line"),
+    [
+        (HttpOptions(), 8000, "serving streamable-http at http://127.0.0.1:8000/mcp (no authentication)"),
+        (
+            HttpOptions(host="0.0.0.0", stateless=True, auth_token=SecretStr("t")),
+            9000,
+            "serving streamable-http, stateless at http://0.0.0.0:9000/mcp (bearer token required)",
+        ),
+        (HttpOptions(transport="sse", host="::1"), 8001, "serving sse at http://[::1]:8001/sse (no authentication)"),
+    ],
+)
+def test_the_serving_note_says_where_clients_connect_and_how_they_authenticate(
+    options: HttpOptions, port: int, line: str
+) -> None:
+    assert serving_note(options, port) == f"mcp-server-openrouter: {line}"
+
+
+@pytest.mark.parametrize("transport", ["streamable-http", "sse"])
+def test_starting_an_http_transport_prints_its_url_to_stderr(transport: str, tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "OPENROUTER_OFFLINE": "1", "OPENROUTER_CACHE_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "mcp_server_openrouter", "--transport", transport, "--port", str(port)]
+    with (tmp_path / "stderr").open("w+") as stderr:
+        with listening(command, port, env, stderr=stderr):
+            pass
+        stderr.seek(0)
+        printed = stderr.read()
+
+    path = "/sse" if transport == "sse" else "/mcp"
+    assert f"serving {transport} at http://127.0.0.1:{port}{path} (no authentication)" in printed

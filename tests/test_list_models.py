@@ -190,6 +190,19 @@ async def test_invalid_arguments_get_a_correctable_tool_error_and_no_upstream_ca
     assert upstream.requests == []
 
 
+@pytest.mark.parametrize(
+    ("wrong", "meant"),
+    [("supported_parameter", "supported_parameters"), ("max_prize", "max_price"), ("context", "min_context")],
+)
+async def test_a_misspelled_argument_is_answered_with_the_closest_name_before_the_full_list(
+    client: Client, wrong: str, meant: str
+) -> None:
+    message = text_of(await call(client, {wrong: 1}))
+
+    assert f"unknown argument(s) {wrong} (did you mean {meant}?). Valid: " in message
+    assert message.index(meant) < message.index("Valid: ")
+
+
 async def test_null_optional_arguments_mean_not_given(client: Client, upstream: FakeOpenRouter) -> None:
     result = await call(client, {"max_price": None, "q": None, "supported_parameters": None, "category": None})
 

@@ -10,7 +10,7 @@ from mcp_server_openrouter.config import Settings
 
 from .conftest import FAKE_BASE_URL, TEST_KEY
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, ids_of, server_for, structured, text_of
+from .helpers import TOOL_NAMES, call, ids_of, server_for, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -36,6 +36,9 @@ async def test_without_a_key_it_names_the_variable_and_calls_nothing(upstream: F
 
     assert result.is_error
     assert "OPENROUTER_API_KEY" in text_of(result)
+    assert "MCP Bundle, its 'OpenRouter API key' setting" in text_of(result)
+    keyless = [name for name in TOOL_NAMES if name != "list_models_for_user"]
+    assert f"{', '.join(keyless)} work without a key." in text_of(result)
     assert upstream.requests == []
 
 

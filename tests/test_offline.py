@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from mcp import Client
@@ -94,11 +95,15 @@ async def test_the_last_live_full_catalog_beats_the_snapshot_for_new_queries(
 
 
 @pytest.mark.parametrize(
-    ("arguments", "named"),
-    [({"category": "programming"}, "the 'category' filter"), ({"sort": "most-popular"}, "sort='most-popular'")],
+    ("arguments", "named", "offered"),
+    [
+        ({"category": "programming"}, "the 'category' filter", "filters available offline: supported_parameters, "),
+        ({"min_tool_success_rate": 0.9}, "the 'min_tool_success_rate' filter", "filters available offline: "),
+        ({"sort": "most-popular"}, "sort='most-popular'", "sorts available offline: newest, pricing-low-to-high"),
+    ],
 )
-async def test_filters_only_upstream_can_compute_are_refused_offline(
-    client: Client, upstream: FakeOpenRouter, arguments: dict[str, str], named: str
+async def test_filters_only_upstream_can_compute_are_refused_offline_naming_what_works(
+    client: Client, upstream: FakeOpenRouter, arguments: dict[str, Any], named: str, offered: str
 ) -> None:
     upstream.go_down()
 
@@ -108,7 +113,12 @@ async def test_filters_only_upstream_can_compute_are_refused_offline(
     message = text_of(result)
     assert named in message
     assert "OpenRouter unavailable" in message
-    assert "newest, pricing-low-to-high" in message
+    assert offered in message
+    listed = message.split(offered.split(":")[0] + ": ")[1].split(")")[0].split(", ")
+    if "filters" in offered:
+        assert "min_context" in listed
+        assert "min_age_days" in listed
+        assert not {"category", "providers", "zdr", "region", "min_tool_success_rate"} & set(listed)
 
 
 async def test_server_errors_and_rate_limits_also_fall_back(client: Client, upstream: FakeOpenRouter) -> None:

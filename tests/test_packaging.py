@@ -14,7 +14,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 import mcp_server_openrouter
-from mcp_server_openrouter.config import Settings
+from mcp_server_openrouter.config import BUNDLE_KEY_SETTING, Settings
 from mcp_server_openrouter.server import create_server
 
 from .conftest import INTEROP
@@ -56,6 +56,7 @@ def test_the_manifest_runs_the_console_script_with_the_optional_key() -> None:
     assert server["mcp_config"]["env"] == {"OPENROUTER_API_KEY": "${user_config.api_key}"}
     key = MANIFEST["user_config"]["api_key"]
     assert (key["sensitive"], key["required"]) == (True, False)
+    assert key["title"] == BUNDLE_KEY_SETTING  # what the missing-key error tells bundle users to set
     # Left blank, the host passes the placeholder through: it means "no key".
     assert Settings.from_env({"OPENROUTER_API_KEY": "${user_config.api_key}"}).api_key is None
 

@@ -8,6 +8,7 @@ Logs go to stderr only: on stdio, stdout is the protocol.
 
 import argparse
 import dataclasses
+import difflib
 import json
 import logging
 import os
@@ -18,22 +19,85 @@ from typing import Any, Literal, cast, get_args
 import anyio
 
 from . import __version__
-from .config import Results, Settings, SettingsError, secret
+from .config import (
+    ENV_ANSWER_TIMEOUT,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_CACHE_DIR,
+    ENV_CACHE_TTL,
+    ENV_OFFLINE,
+    ENV_RESULTS,
+    ENV_TIMEOUT,
+    ENV_TOTAL_TIMEOUT,
+    Results,
+    Settings,
+    SettingsError,
+    secret,
+)
 
 Transport = Literal["stdio", "sse", "streamable-http"]
+
+
+ENVIRONMENT = (
+    f"Environment: {ENV_API_KEY} (list_models_for_user; endpoint speeds), {ENV_BASE_URL}, {ENV_TIMEOUT}, "
+    f"{ENV_TOTAL_TIMEOUT}, {ENV_ANSWER_TIMEOUT}, {ENV_CACHE_TTL}, {ENV_CACHE_DIR}, {ENV_OFFLINE}, {ENV_RESULTS}; "
+    "over HTTP also MCP_AUTH_TOKEN, MCP_ALLOWED_HOSTS. See the README for each."
+)
+
+
+class _QueryParser(argparse.ArgumentParser):
+    """The ``query`` subcommand's parser: its help lists the tools, read from the registry only
+    when help is asked for (importing the tools imports the MCP SDK, a second of cold start)."""
+
+    def format_help(self) -> str:
+        from .tools import TOOL_NAMES
+
+        self.epilog = f"Tools: {', '.join(TOOL_NAMES)}."
+        return super().format_help()
+
+
+def _server_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options that shape the server, for the main parser (with defaults) and again for
+    ``query`` (without, so that ``query TOOL '{}' --offline`` works and an option given before
+    the subcommand is not reset by the subcommand's parser)."""
+    unset: dict[str, Any] = {} if defaults else {"default": argparse.SUPPRESS}
+    level: dict[str, Any] = {"default": "WARNING"} if defaults else unset
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help=f"never use the network: answer from the cache, the saved catalog or the bundled snapshot "
+        f"(also {ENV_OFFLINE}=1)",
+        **unset,
+    )
+    parser.add_argument(
+        "--results",
+        choices=get_args(Results),
+        help=f"channels of a tool result: both (default), text only, or structured only (also {ENV_RESULTS})",
+        **unset,
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="stderr log level (default: WARNING)",
+        **level,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mcp-server-openrouter",
         description="MCP server for OpenRouter's model catalog.",
-        epilog="Environment: OPENROUTER_API_KEY (only for list_models_for_user), OPENROUTER_BASE_URL, "
-        "OPENROUTER_TIMEOUT, OPENROUTER_TOTAL_TIMEOUT, OPENROUTER_CACHE_TTL, OPENROUTER_CACHE_DIR, OPENROUTER_OFFLINE.",
+        epilog=ENVIRONMENT,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--transport", choices=get_args(Transport), default="stdio")
-    parser.add_argument("--host", default="127.0.0.1", help="HTTP transports: address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="HTTP transports: port (default 8000)")
+    parser.add_argument(
+        "--transport",
+        choices=get_args(Transport),
+        default="stdio",
+        help="how clients connect: stdio (a client starts this process), sse or streamable-http (default: stdio)",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP transports: address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP transports: port (default: 8000)")
     http = parser.add_argument_group("HTTP transports (sse, streamable-http)")
     http.add_argument(
         "--stateless",
@@ -54,25 +118,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="a Host name clients use to reach a non-loopback bind (repeatable; DNS-rebinding protection)",
     )
-    parser.add_argument(
-        "--offline",
-        action="store_true",
-        help="never use the network: answer from the cache, the saved catalog or the bundled snapshot "
-        "(also OPENROUTER_OFFLINE=1)",
+    _server_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", metavar="{query}", parser_class=_QueryParser)
+    query = commands.add_parser(
+        "query",
+        help="run one tool call and print what an MCP client receives",
+        description="Run one tool call through a real in-memory MCP client session and print what a client "
+        "receives: the text the model reads, or the whole result with --json.",
     )
-    parser.add_argument(
-        "--results",
-        choices=get_args(Results),
-        help="channels of a tool result: both (default), text only, or structured only (also OPENROUTER_MCP_RESULTS)",
-    )
-    parser.add_argument(
-        "--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default="WARNING", help="stderr log level"
-    )
-    commands = parser.add_subparsers(dest="command", metavar="{query}")
-    query = commands.add_parser("query", help="run one tool call and print what an MCP client receives")
-    query.add_argument("tool", help="tool name, e.g. list_models")
-    query.add_argument("arguments", nargs="?", default="{}", help="tool arguments as a JSON object (default {})")
+    query.add_argument("tool", help="tool name, e.g. list_models (listed below)")
+    query.add_argument("arguments", nargs="?", default="{}", help="tool arguments as a JSON object (default: {})")
     query.add_argument("--json", action="store_true", help="print the raw CallToolResult as JSON")
+    _server_options(query, defaults=False)
     return parser
 
 
@@ -102,6 +159,17 @@ async def _query(settings: Settings, tool: str, arguments: dict[str, Any], raw: 
     return 1 if result.is_error else 0
 
 
+def _unknown_tool(name: str) -> str | None:
+    """Why ``name`` names no tool (the closest names first, then every tool), or ``None``."""
+    from .tools import TOOL_NAMES
+
+    if name in TOOL_NAMES:
+        return None
+    close = difflib.get_close_matches(name[:100], TOOL_NAMES, n=2, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return f"unknown tool {name[:100]!r}{hint} Tools: {', '.join(TOOL_NAMES)}."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -116,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = dataclasses.replace(settings, results=args.results)
 
     if args.command == "query":
+        unknown = _unknown_tool(args.tool)
+        if unknown is not None:
+            parser.exit(2, f"mcp-server-openrouter: {unknown}\n")
         try:
             arguments = json.loads(args.arguments)
         except json.JSONDecodeError as exc:
@@ -136,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve_http(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings, transport: str) -> int:
     import uvicorn
 
-    from .http import ENV_AUTH_TOKEN, HttpOptions, create_app, is_loopback
+    from .http import ENV_AUTH_TOKEN, HttpOptions, create_app, is_loopback, serving_note
 
     token = secret(args.auth_token or os.environ.get(ENV_AUTH_TOKEN))
     if not is_loopback(args.host) and token is None and not args.allow_unauthenticated:
@@ -158,6 +229,7 @@ def _serve_http(parser: argparse.ArgumentParser, args: argparse.Namespace, setti
     config = uvicorn.Config(
         app, host=args.host, port=args.port, log_level=args.log_level.lower(), access_log=False, lifespan="on"
     )
+    print(serving_note(options, args.port), file=sys.stderr, flush=True)
     uvicorn.Server(config).run()
     return 0
 

@@ -19,6 +19,8 @@ ENV_TOTAL_TIMEOUT = "OPENROUTER_TOTAL_TIMEOUT"
 ENV_ANSWER_TIMEOUT = "OPENROUTER_ANSWER_TIMEOUT"
 ENV_OFFLINE = "OPENROUTER_OFFLINE"
 ENV_RESULTS = "OPENROUTER_MCP_RESULTS"
+BUNDLE_KEY_SETTING = "OpenRouter API key"
+"""The title of the key's setting in the MCP Bundle (``manifest.json``), where bundle users set it."""
 
 Results = Literal["both", "text", "structured"]
 """Which channels a tool result carries; see :attr:`Settings.results`."""
@@ -109,5 +111,6 @@ def _seconds(
     except ValueError:
         raise SettingsError(f"{name} must be a number of seconds, got {text!r}") from None
     if not (low <= value if low_inclusive else low < value) or value > high:
-        raise SettingsError(f"{name} must be between {low:g} and {high:g} seconds, got {text!r}")
+        bound = f"from {low:g} to {high:g}" if low_inclusive else f"more than {low:g} and at most {high:g}"
+        raise SettingsError(f"{name} must be {bound} seconds, got {text[:40]!r}")
     return value

@@ -110,6 +110,15 @@ class BearerTokenMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
+def serving_note(options: HttpOptions, port: int) -> str:
+    """The line the CLI prints to stderr on start: where clients connect, and how they authenticate."""
+    host = f"[{options.host}]" if ":" in options.host else options.host
+    path = "/sse" if options.transport == "sse" else "/mcp"
+    mode = f"{options.transport}, stateless" if options.stateless else options.transport
+    auth = "bearer token required" if options.auth_token is not None else "no authentication"
+    return f"mcp-server-openrouter: serving {mode} at http://{host}:{port}{path} ({auth})"
+
+
 def create_app(
     settings: Settings,
     options: HttpOptions,

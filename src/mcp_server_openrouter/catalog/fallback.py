@@ -54,7 +54,7 @@ class Fallback:
         try:
             return Answer(filter_locally(base.value.models, query, self._clock()), base.provenance)
         except OfflineUnsupportedError as unsupported:
-            raise OfflineUnsupportedError(unsupported.what, reason) from cause
+            raise OfflineUnsupportedError(unsupported.what, reason, sort=unsupported.sort) from cause
 
     async def _saved_catalog(self) -> Snapshot | None:
         if not self._loaded:

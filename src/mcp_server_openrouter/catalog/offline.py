@@ -49,15 +49,26 @@ SNAPSHOT_FILE = "catalog-snapshot.json.gz"
 LOCAL_SORTS = ("newest", "pricing-low-to-high", "pricing-high-to-low", "context-high-to-low", *QUALITY_SORTS)
 T = TypeVar("T")
 
-UPSTREAM_ONLY = ("category", "arch", "providers", "distillable", "zdr", "region")
-"""Filters whose data the records lack; with the tool success rates, refused offline by name."""
+UPSTREAM_ONLY = (
+    "category",
+    "arch",
+    "providers",
+    "distillable",
+    "zdr",
+    "region",
+    "min_tool_success_rate",
+    "max_tool_success_rate",
+)
+"""Filters whose data the records lack (or whose rule is undocumented): refused offline by name."""
 
 
 class OfflineUnsupportedError(Exception):
     """A filter or sort that only the live upstream can compute was asked for offline."""
 
-    def __init__(self, what: str, reason: str | None = None) -> None:
+    def __init__(self, what: str, reason: str | None = None, *, sort: bool = False) -> None:
         self.what = what
+        self.sort = sort
+        """Whether ``what`` is a sort (else a filter)."""
         self.reason = reason
         super().__init__(f"{what} needs live OpenRouter data" + (f" ({reason})" if reason else ""))
 
@@ -79,14 +90,14 @@ def load_snapshot() -> Snapshot:
     return Snapshot(ModelSet(parse_model_list(payload).models), datetime(day.year, day.month, day.day, tzinfo=UTC))
 
 
-def unsupported_offline(query: ModelsQuery) -> str | None:
+def _refusal(query: ModelsQuery) -> OfflineUnsupportedError | None:
     """Why ``query`` cannot be answered locally, or ``None`` if it can."""
-    for name in (*UPSTREAM_ONLY, "min_tool_success_rate", "max_tool_success_rate"):
+    for name in UPSTREAM_ONLY:
         value = getattr(query, name)
         if value is not None and value != ():
-            return f"the '{name}' filter"
+            return OfflineUnsupportedError(f"the '{name}' filter")
     if query.sort is not None and query.sort not in LOCAL_SORTS:
-        return f"sort={query.sort!r}"
+        return OfflineUnsupportedError(f"sort={query.sort!r}", sort=True)
     return None
 
 
@@ -179,9 +190,9 @@ def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
 
 def filter_locally(models: list[Model], query: ModelsQuery, now: datetime | None = None) -> list[Model]:
     """Apply ``query`` to ``models`` with the meanings in the module docstring (ages as of ``now``)."""
-    reason = unsupported_offline(query)
-    if reason is not None:
-        raise OfflineUnsupportedError(reason)
+    refusal = _refusal(query)
+    if refusal is not None:
+        raise refusal
     matches = _predicate(query, now or datetime.now(UTC))
     selected = [m for m in models if matches(m)]
     match query.sort:

@@ -10,6 +10,10 @@ from . import count_models, estimate_cost, get_model, list_model_endpoints, list
 from .base import use_results
 
 TOOLS = (list_models, count_models, get_model, list_models_for_user, list_model_endpoints, estimate_cost)
+TOOL_NAMES = tuple(tool.__name__.rpartition(".")[2] for tool in TOOLS)
+"""Every tool's name (each module is named after its tool)."""
+NEEDS_KEY = frozenset({"list_models_for_user"})
+"""The tools that cannot answer without an OpenRouter API key."""
 
 
 def build_tools(catalog: Catalog, results: Results = "both") -> list[Tool]:

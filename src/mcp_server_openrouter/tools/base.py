@@ -1,6 +1,7 @@
 """What every tool shares: :class:`CatalogTool` (argument checks, error mapping, result channels),
 :func:`build_tool` and :func:`tool_result`, the one way a result is built."""
 
+import difflib
 from collections.abc import Callable
 from typing import Any
 
@@ -35,12 +36,7 @@ class CatalogTool(Tool):
         known = set(self.parameters.get("properties", {}))
         unknown = sorted(set(arguments) - known)
         if unknown:
-            named = ", ".join(n if len(n) <= 40 and n.isprintable() else quote(n, 40) for n in unknown[:MAX_PROBLEMS])
-            more = f" and {len(unknown) - MAX_PROBLEMS} more" if len(unknown) > MAX_PROBLEMS else ""
-            raise ToolError(
-                f"Error executing tool {self.name}: unknown argument(s) {named}{more}; "
-                f"valid: {', '.join(sorted(known)) or 'none'}"
-            )
+            raise ToolError(f"Error executing tool {self.name}: {_unknown_arguments(unknown, known)}")
         try:
             result = await super().run(arguments, context, convert_result)
         except UnexpectedToolError as exc:
@@ -59,6 +55,17 @@ class CatalogTool(Tool):
         if self.results == "text":
             return CallToolResult(content=result.content)
         return CallToolResult(content=[], structured_content=result.structured_content)
+
+
+def _unknown_arguments(unknown: list[str], known: set[str]) -> str:
+    """Names the unknown arguments, the closest valid name of each first (a typo is the usual
+    cause), then every valid one."""
+    shown = unknown[:MAX_PROBLEMS]
+    named = ", ".join(n if len(n) <= 40 and n.isprintable() else quote(n, 40) for n in shown)
+    more = f" and {len(unknown) - MAX_PROBLEMS} more" if len(unknown) > MAX_PROBLEMS else ""
+    close = [m for n in shown for m in difflib.get_close_matches(n[:100], sorted(known), n=1, cutoff=0.6)]
+    hint = f" (did you mean {', '.join(dict.fromkeys(close))}?)" if close else ""
+    return f"unknown argument(s) {named}{more}{hint}. Valid: {', '.join(sorted(known)) or 'none'}"
 
 
 def use_results(tool: Tool, results: Results) -> Tool:

@@ -28,8 +28,8 @@ offline data where it has some, so only answers without an offline copy raise th
 """
 
 from mcp_server_openrouter.catalog import OfflineModeError, SlowUpstreamError
-from mcp_server_openrouter.catalog.offline import LOCAL_SORTS, OfflineUnsupportedError
-from mcp_server_openrouter.config import ENV_API_KEY, ENV_OFFLINE
+from mcp_server_openrouter.catalog.offline import LOCAL_SORTS, UPSTREAM_ONLY, OfflineUnsupportedError
+from mcp_server_openrouter.config import BUNDLE_KEY_SETTING, ENV_API_KEY, ENV_OFFLINE
 from mcp_server_openrouter.openrouter import (
     APIConnectionError,
     APIStatusError,
@@ -42,19 +42,32 @@ from mcp_server_openrouter.openrouter import (
     RateLimitError,
 )
 
+from .arguments import FILTERS
+
+OFFLINE_FILTERS = [name for name in FILTERS if name not in UPSTREAM_ONLY]
+"""The filter arguments that work without OpenRouter (applied locally, see ``catalog/offline.py``)."""
+
+
+def _keyless() -> str:
+    """The tools that answer without an API key, in registry order."""
+    from . import NEEDS_KEY, TOOL_NAMES  # the registry imports every tool, and each tool this module
+
+    return ", ".join(name for name in TOOL_NAMES if name not in NEEDS_KEY)
+
 
 def explain(exc: OpenRouterError | OfflineUnsupportedError) -> str:
     """The actionable sentence for an anticipated failure."""
     match exc:
         case MissingAPIKeyError():
             text = (
-                f"This tool needs an OpenRouter API key: set {ENV_API_KEY} in the MCP server's environment "
-                "(create one at https://openrouter.ai/settings/keys). list_models and count_models work without it."
+                f"This tool needs an OpenRouter API key (create one at https://openrouter.ai/settings/keys): set "
+                f"{ENV_API_KEY} in the MCP server's environment, or, in the MCP Bundle, its "
+                f"'{BUNDLE_KEY_SETTING}' setting. {_keyless()} work without a key."
             )
         case AuthenticationError() | PermissionDeniedError():
             text = (
-                f"OpenRouter rejected the API key (HTTP {exc.status_code}): check that {ENV_API_KEY} holds a valid, "
-                "active key. list_models and count_models work without one."
+                f"OpenRouter rejected the API key (HTTP {exc.status_code}): check that {ENV_API_KEY} (the MCP "
+                f"Bundle's '{BUNDLE_KEY_SETTING}' setting) holds a valid, active key. {_keyless()} work without one."
             )
         case RateLimitError():
             wait = f" Retry in {exc.retry_after:g} s." if exc.retry_after else " Retry shortly."
@@ -76,9 +89,10 @@ def explain(exc: OpenRouterError | OfflineUnsupportedError) -> str:
             # Only answers with no offline copy get here (the catalog's failures are answered offline).
             text = f"OpenRouter could not be used: {exc}. Only OpenRouter has this data: call again once it answers."
         case OfflineUnsupportedError():
+            kind, available = ("sorts", LOCAL_SORTS) if exc.sort else ("filters", OFFLINE_FILTERS)
             text = (
                 f"{exc.reason or 'OpenRouter is unreachable'}, and {exc.what} needs its live data. Offline, drop it "
-                f"(sorts available offline: {', '.join(LOCAL_SORTS)}) and ask again."
+                f"({kind} available offline: {', '.join(available)}) and ask again."
             )
             if isinstance(exc.__cause__, SlowUpstreamError):
                 text += " Or call again in a few seconds: the fetch from OpenRouter is still under way."
