@@ -165,6 +165,8 @@ async def test_per_unit_prices_are_charged_per_request(offline: Client) -> None:
         ({"at_utc": "25:00"}, "at_utc: '25:00' is not a time of day; use HH:MM in UTC"),
         ({"requests": 0}, "requests: Input should be greater than or equal to 1"),
         ({"input_tokens": -1}, "input_tokens: Input should be greater than or equal to 0"),
+        ({}, "No workload to price: pass input_tokens and/or output_tokens (per request)"),
+        ({"requests": 1000}, "No workload to price"),
     ],
 )
 async def test_impossible_workloads_are_refused_with_what_to_fix(

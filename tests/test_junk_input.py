@@ -64,7 +64,7 @@ TOOL_ARGUMENTS = {
 }
 VALID: dict[str, dict[str, Any]] = {
     "get_model": {"ids": ["openrouter/auto"]},
-    "estimate_cost": {"ids": ["openrouter/auto"]},
+    "estimate_cost": {"ids": ["openrouter/auto"], "input_tokens": 1},
     "list_model_endpoints": {"id": "anthropic/claude-sonnet-4.5"},
 }
 """The other required arguments, so the junk is what the call is judged by."""

@@ -71,6 +71,10 @@ async def test_without_a_key_nothing_is_sent_and_the_result_says_why_speed_is_mi
     note = "latency and throughput are shown to API-key holders only: set OPENROUTER_API_KEY to see them"
     assert page["notes"] == [note]
     assert note in text_of(result)
+    for channel in (page["legend"], text_of(result).split("Columns: ")[1]):
+        assert "latency_ms" not in channel  # a legend explains only the columns shown
+        assert "tokens_s" not in channel
+        assert "uptime_*: % of requests that succeeded" in channel
 
 
 @pytest.mark.parametrize(

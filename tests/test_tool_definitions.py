@@ -4,8 +4,10 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 
-from .helpers import TOOL_NAMES
+from .fake_upstream import FakeOpenRouter
+from .helpers import TOOL_NAMES, server_for
 
 pytestmark = pytest.mark.anyio
 
@@ -30,6 +32,8 @@ async def test_every_argument_has_a_description_and_closed_sets_list_their_value
     tools = {t.name: t for t in (await client.list_tools()).tools}
 
     for tool in tools.values():
+        if tool.name == "count_models":
+            continue  # list_models' filters, described there (see the next test)
         for name, prop in tool.input_schema["properties"].items():
             assert prop.get("description"), (tool.name, name)
     props = tools["list_models"].input_schema["properties"]
@@ -40,6 +44,17 @@ async def test_every_argument_has_a_description_and_closed_sets_list_their_value
     assert "text" in props["output_modalities"]["description"]
     assert (props["limit"]["default"], props["limit"]["maximum"]) == (25, 100)
     assert props["offset"]["minimum"] == 0
+
+
+async def test_count_models_takes_list_models_filters_and_points_there_for_their_meaning(client: Client) -> None:
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+    counted, listed = tools["count_models"].input_schema, tools["list_models"].input_schema
+
+    assert "same names and meanings" in (tools["count_models"].description or "")
+    assert set(counted["properties"]) == set(listed["properties"]) - {"sort", "limit", "offset"}
+    for name, prop in counted["properties"].items():
+        described = {k: v for k, v in listed["properties"][name].items() if k != "description"}
+        assert prop == described, name  # the same types, bounds and allowed values
 
 
 async def test_schemas_carry_no_titles_or_null_branches(client: Client) -> None:
@@ -66,3 +81,32 @@ async def test_every_list_and_free_string_argument_is_bounded(client: Client) ->
                 elif "enum" not in node:
                     assert 1 <= node.get("maxLength", 0) <= 200, where
     assert checked >= 10
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_no_prompts_capability_is_advertised_while_there_are_no_prompts(
+    upstream: FakeOpenRouter, mode: str
+) -> None:
+    async with Client(server_for(upstream), mode=mode) as client:  # type: ignore[arg-type]
+        assert client.server_capabilities.prompts is None
+        assert client.server_capabilities.tools is not None
+        with pytest.raises(MCPError):
+            await client.list_prompts()
+
+
+async def test_input_schemas_refuse_unknown_arguments(client: Client) -> None:
+    for tool in (await client.list_tools()).tools:
+        assert tool.input_schema.get("additionalProperties") is False, tool.name
+
+
+async def test_output_schemas_say_what_each_row_holds(client: Client) -> None:
+    schemas = {t.name: t.output_schema or {} for t in (await client.list_tools()).tools}
+
+    for name in ("list_models", "list_models_for_user", "list_model_endpoints"):
+        properties = schemas[name]["properties"]
+        assert properties["columns"] == {"type": "array", "items": {"type": "string"}}, name
+        assert properties["rows"] == {"type": "array", "items": {"type": "array"}}, name
+        assert {"source", "legend"} <= properties.keys(), name
+    estimate = schemas["estimate_cost"]["properties"]["estimates"]["items"]["properties"]
+    assert {"id", "usd", "per_request", "parts", "tier", "notes"} <= estimate.keys()
+    assert estimate["notes"] == {"type": "array", "items": {"type": "string"}}

@@ -112,4 +112,9 @@ def build_server(
     lowlevel.create_initialization_options = partial(  # type: ignore[method-assign]
         type(lowlevel).create_initialization_options, lowlevel, NotificationOptions(resources_changed=True)
     )
+    # The SDK serves prompts/list (and so advertises the prompts capability) whether or not there
+    # are prompts; with none, a client would offer an empty menu. Capabilities follow the handlers.
+    handlers = lowlevel._request_handlers  # pyright: ignore[reportPrivateUsage] -- no public way to drop one
+    for method in ("prompts/list", "prompts/get"):
+        handlers.pop(method, None)
     return server, catalog

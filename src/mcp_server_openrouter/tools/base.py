@@ -82,11 +82,19 @@ def use_results(tool: Tool, results: Results) -> Tool:
     return tool
 
 
-def build_tool(fn: Callable[..., Any], *, title: str, output_schema: dict[str, Any] | None = None) -> Tool:
+def build_tool(
+    fn: Callable[..., Any],
+    *,
+    title: str,
+    output_schema: dict[str, Any] | None = None,
+    argument_descriptions: bool = True,
+) -> Tool:
     """Register-ready tool with slimmed input and output schemas (see :mod:`.schema`).
 
     ``output_schema`` replaces the one generated from ``fn``'s return annotation, for results whose
     legend explains them and whose full schema would cost every conversation tokens of ``tools/list``.
+    ``argument_descriptions=False`` publishes the arguments without descriptions, for a tool whose
+    description points to another tool that describes the same arguments.
 
     Our tools build their ``CallToolResult`` from dumps of the result models themselves, so the
     structured content is valid by construction; dropping ``output_model`` (keeping the published
@@ -94,11 +102,15 @@ def build_tool(fn: Callable[..., Any], *, title: str, output_schema: dict[str, A
     Tests validate results against the published schema instead (``tests/test_tool_definitions``).
     """
     tool = CatalogTool.from_function(fn, title=title, annotations=READ_ONLY)
-    tool.parameters = inline_refs(slim(tool.parameters))
+    # Unknown arguments are refused (see CatalogTool.run): the schema says so too.
+    parameters = inline_refs(slim(tool.parameters, descriptions=argument_descriptions))
+    tool.parameters = {**parameters, "additionalProperties": False}
     if output_schema is not None:
         tool.fn_metadata.output_schema = output_schema
     elif tool.fn_metadata.output_schema is not None:
-        tool.fn_metadata.output_schema = inline_refs(slim(tool.fn_metadata.output_schema, descriptions=False))
+        tool.fn_metadata.output_schema = inline_refs(
+            slim(tool.fn_metadata.output_schema, descriptions=False, required=False)
+        )
     tool.fn_metadata.output_model = None
     return tool
 

@@ -14,8 +14,10 @@ from .results import ModelCount, count_result
 
 def build(catalog: Catalog) -> Tool:
     async def count_models(**arguments: Any) -> Annotated[CallToolResult, ModelCount]:
-        """Count OpenRouter models matching the same filters as list_models."""
+        """Count OpenRouter models matching the same filters as list_models (same names and meanings)."""
         answer = await catalog.count(to_query(arguments))
         return count_result(answer.value, answer.provenance)
 
-    return build_tool(with_arguments(count_models), title="Count OpenRouter models")
+    # The arguments are list_models' filters, described there: a second copy of their descriptions
+    # would cost every conversation ~300 tokens of tools/list.
+    return build_tool(with_arguments(count_models), title="Count OpenRouter models", argument_descriptions=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, Field
 
 from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.cost import Estimate, Workload, estimate
@@ -38,10 +38,7 @@ class CostRow(BaseModel):
 class CostEstimates(BaseModel):
     """Cheapest first."""
 
-    estimates: Annotated[
-        list[CostRow],
-        WithJsonSchema({"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}}}}),
-    ]
+    estimates: list[CostRow]
     source: SourceField
     legend: str
 
@@ -138,6 +135,11 @@ def build(catalog: Catalog) -> Tool:
                 f"reasoning_tokens ({reasoning_tokens}) exceed output_tokens ({output_tokens}): "
                 "they are part of the output"
             )
+        if not (input_tokens or output_tokens or input_images or output_images or web_searches):
+            raise ToolError(
+                "No workload to price: pass input_tokens and/or output_tokens (per request), or input_images, "
+                "output_images or web_searches; requests multiplies them (default 1)."
+            )
         workload = Workload(
             input_tokens=input_tokens,
             output_tokens=output_tokens,
@@ -162,8 +164,4 @@ def build(catalog: Catalog) -> Tool:
         ]
         return tool_result(structured, "\n".join(lines))
 
-    return build_tool(
-        estimate_cost,
-        title="Estimate OpenRouter cost",
-        output_schema={"type": "object", "properties": {"estimates": {"type": "array"}}},  # see legend
-    )
+    return build_tool(estimate_cost, title="Estimate OpenRouter cost")

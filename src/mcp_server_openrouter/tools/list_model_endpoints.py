@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.catalog.offline import known_first
@@ -31,6 +31,7 @@ from mcp_server_openrouter.render.compact import json_number, number_text, per_m
 
 from .base import build_tool, tool_result
 from .lookup import ModelId, known_models
+from .results import Rows, SourceField
 
 CACHE_READ = "usd_cache_read"
 SPEED = ("latency_ms", "tokens_s")
@@ -40,13 +41,32 @@ COLUMNS = (
 )  # fmt: skip
 """Every column; a result shows ``usd_cache_read`` and the speeds only when they say something."""
 NO_KEY = f"latency and throughput are shown to API-key holders only: set {ENV_API_KEY} to see them"
-LEGEND = (
-    "provider: its tag, slug[/variant], as provider routing and the providers filter take it; usd_*: USD per 1M "
-    "tokens after the endpoint's discount ('variable' = routed); status: 0 = ok, negative = degraded; "
-    "uptime_*: % of requests that succeeded; latency_ms: p50 time to first token and tokens_s: p50 output "
-    "speed, last 30 min; flags: C = implicit caching, +p/-p = parameters the endpoint adds/lacks vs the model; "
-    "null = unknown."
-)
+LEGEND_PARTS = {
+    "provider": "provider: its tag, slug[/variant], as provider routing and the providers filter take it",
+    "usd_in": "usd_*: USD per 1M tokens after the endpoint's discount ('variable' = routed)",
+    "status": "status: 0 = ok, negative = degraded",
+    "uptime_30m": "uptime_*: % of requests that succeeded",
+    "latency_ms": "latency_ms: p50 time to first token and tokens_s: p50 output speed, last 30 min",
+    "flags": "flags: C = implicit caching, +p/-p = parameters the endpoint adds/lacks vs the model",
+}
+
+
+def legend(columns: list[str]) -> str:
+    """What the columns shown mean (and only those: a legend of absent columns misleads)."""
+    return "; ".join(text for column, text in LEGEND_PARTS.items() if column in columns) + "; null = unknown."
+
+
+class EndpointPage(BaseModel):
+    """A model's endpoints: ``rows`` of cells named by ``columns``, explained by ``legend``."""
+
+    model: str
+    columns: list[str]
+    rows: Rows
+    source: SourceField
+    legend: str
+    notes: list[str] | None = None
+
+
 Sort = Literal["price", "throughput", "latency", "uptime"]
 
 
@@ -115,7 +135,7 @@ def build(catalog: Catalog) -> Tool:
     async def list_model_endpoints(
         id: ModelId,
         sort: Annotated[Sort, Field(description="Best first")] = "price",
-    ) -> Annotated[CallToolResult, dict[str, Any]]:
+    ) -> Annotated[CallToolResult, EndpointPage]:
         """Providers serving a model: price, quantization, context, uptime, latency, throughput."""
         (model,), _ = await known_models(catalog, [id])
         target = (model.alias_target.slug if model.alias_target else None) or model.id  # ~aliases: their target
@@ -133,25 +153,21 @@ def build(catalog: Catalog) -> Tool:
         notes = [] if speed else [NO_KEY]
         if target != model.id:
             notes.append(f"{model.id} is an alias of {target}")
-        structured: dict[str, Any] = {
-            "model": target,
-            "columns": columns,
-            "rows": rows,
-            "source": answer.provenance.record(),
-            "legend": LEGEND,
-            **({"notes": notes} if notes else {}),
-        }
+        structured = EndpointPage(
+            model=target,
+            columns=columns,
+            rows=rows,
+            source=answer.provenance.record(),
+            legend=legend(columns),
+            notes=notes or None,
+        )
         order = {"price": "cheapest", "throughput": "fastest", "latency": "lowest latency", "uptime": "highest uptime"}
         lines = [
             f"{len(rows)} endpoint(s) of {target}, {order[sort]} first. Data: {answer.provenance.describe()}.",
             *notes,
-            f"Columns: {' '.join(columns)}. {LEGEND.replace('null', '-')}",
+            f"Columns: {' '.join(columns)}. {legend(columns).replace('null', '-')}",
             *(" ".join(_text_cell(c) for c in row[:-1]) + (f" {row[-1]}" if row[-1] else "") for row in rows),
         ]
         return tool_result(structured, "\n".join(lines))
 
-    return build_tool(
-        list_model_endpoints,
-        title="List a model's provider endpoints",
-        output_schema={"type": "object", "properties": {"rows": {"type": "array"}}},
-    )
+    return build_tool(list_model_endpoints, title="List a model's provider endpoints")

@@ -18,10 +18,4 @@ def build(catalog: Catalog) -> Tool:
         answer = await catalog.user_models()
         return page_result(answer.value, answer.provenance, offset=offset, limit=limit)
 
-    # The same page as list_models, whose outputSchema spells it out; a second copy would cost every
-    # conversation ~50 tokens of tools/list.
-    return build_tool(
-        list_models_for_user,
-        title="List models available to your OpenRouter key",
-        output_schema={"type": "object", "properties": {"rows": {"type": "array"}}},
-    )
+    return build_tool(list_models_for_user, title="List models available to your OpenRouter key")

@@ -19,15 +19,16 @@ def _is_null(schema: Any) -> bool:
     return isinstance(schema, dict) and cast(dict[str, Any], schema).get("type") == "null"
 
 
-def slim(schema: Any, *, descriptions: bool = True) -> Any:
+def slim(schema: Any, *, descriptions: bool = True, required: bool = True) -> Any:
     """A copy of ``schema`` without titles, null branches and ``default: null``.
 
-    ``descriptions=False`` (output schemas) drops every description and ``required`` list: output
-    schemas are for validating programs, what a field means is said in the result itself, and
+    ``descriptions=False`` drops every description: output schemas are for validating programs and
+    what a field means is said in the result itself; arguments another tool's schema already
+    describes need not say it twice. ``required=False`` (output schemas) drops ``required`` lists:
     results built from our own models always carry their fields.
     """
     if isinstance(schema, list):
-        return [slim(item, descriptions=descriptions) for item in cast(list[Any], schema)]
+        return [slim(item, descriptions=descriptions, required=required) for item in cast(list[Any], schema)]
     if not isinstance(schema, dict):
         return schema
     node = cast(dict[str, Any], schema)
@@ -35,13 +36,15 @@ def slim(schema: Any, *, descriptions: bool = True) -> Any:
     for key, value in node.items():
         if key in ("title", "description") and isinstance(value, str) and (key == "title" or not descriptions):
             continue
-        if key == "required" and not descriptions:
+        if key == "required" and not required:
             continue  # output schemas: our results always carry their fields; every token of tools/list counts
         if key == "properties" and isinstance(value, dict):
             properties = cast(dict[str, Any], value)
-            out[key] = {name: slim(sub, descriptions=descriptions) for name, sub in properties.items()}
+            out[key] = {
+                name: slim(sub, descriptions=descriptions, required=required) for name, sub in properties.items()
+            }
             continue
-        out[key] = slim(value, descriptions=descriptions)
+        out[key] = slim(value, descriptions=descriptions, required=required)
     branches = out.get("anyOf")
     if isinstance(branches, list):
         kept = [b for b in cast(list[Any], branches) if not _is_null(b)]
