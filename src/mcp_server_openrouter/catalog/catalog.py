@@ -99,7 +99,7 @@ class Catalog:
     ) -> None:
         self._settings = settings
         self._clock = clock
-        self._upstream = Upstream(settings, transport=transport, retry=retry)
+        self._upstream = Upstream(settings, clock, transport=transport, retry=retry)
         self._groups: list[anyio.abc.TaskGroup] = []
         self._cache = QueryCache(ttl=settings.cache_ttl, clock=clock, answer_timeout=settings.answer_timeout)
         self._cache.on_store = self._stored

@@ -1,5 +1,12 @@
 """The one OpenRouter client every session shares: opened on first need, closed after the last
-user, each fetch bounded by ``OPENROUTER_TOTAL_TIMEOUT``.
+user, each fetch bounded by ``OPENROUTER_TOTAL_TIMEOUT``, and held back while OpenRouter is down.
+
+**Down is per host, not per query.** After a fetch fails because OpenRouter is unreachable or
+failing (connection error, timeout, 5xx, 429), no fetch is sent for the failure window (30 s, or
+the upstream's ``Retry-After``): each raises :class:`UpstreamDownError` at once, which the catalog
+answers from offline data, so a new query does not pay the retries again. After the window, one
+fetch at a time is let through as a probe (the others still fail at once); its success ends the
+outage, its failure starts a new window.
 
 Opening is lazy: a server that is only started and listed (an IDE probing its tools) never
 builds an HTTP client, and cold start to the first ``tools/list`` does not pay for one. Loading
@@ -9,6 +16,7 @@ loop that every session shares.
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 import anyio
@@ -17,9 +25,33 @@ import httpx2
 
 from mcp_server_openrouter import __version__
 from mcp_server_openrouter.config import Settings
-from mcp_server_openrouter.openrouter import APITimeoutError, OpenRouterClient, RetryPolicy
+from mcp_server_openrouter.openrouter import (
+    APIConnectionError,
+    APITimeoutError,
+    InternalServerError,
+    OpenRouterClient,
+    OpenRouterError,
+    RateLimitError,
+    RetryPolicy,
+)
 
 T = TypeVar("T")
+
+FAILURE_WINDOW = 30.0
+"""Seconds no fetch is sent after OpenRouter failed, unless its ``Retry-After`` says otherwise."""
+MAX_RETRY_AFTER = 600.0
+"""The longest ``Retry-After`` honoured: a larger one is taken as this many seconds."""
+HOST_DOWN = (APIConnectionError, InternalServerError, RateLimitError)
+"""Failures of OpenRouter itself (as opposed to one request's): they hold back every fetch."""
+
+
+class UpstreamDownError(APIConnectionError):
+    """OpenRouter failed a moment ago: nothing was sent. ``retry_after``: seconds until the next probe."""
+
+    def __init__(self, cause: OpenRouterError, until: datetime, now: datetime) -> None:
+        self.cause = cause
+        self.retry_after = max(0.0, (until - now).total_seconds())
+        super().__init__(f"{cause}; not asked again before {until:%H:%M:%S} UTC")
 
 
 class Upstream:
@@ -28,11 +60,16 @@ class Upstream:
     def __init__(
         self,
         settings: Settings,
+        clock: Callable[[], datetime],
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
         self._settings = settings
+        self._clock = clock
+        self._down: tuple[datetime, OpenRouterError] | None = None
+        """Until when no fetch is sent, and why."""
+        self._probing = False
         self._transport = transport
         self._retry = retry
         self._client: OpenRouterClient | None = None
@@ -56,7 +93,41 @@ class Upstream:
                         await client.aclose()
 
     async def fetch(self, call: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
-        """Run one upstream fetch (with its retries) within ``total_timeout`` seconds."""
+        """Run one upstream fetch (with its retries) within ``total_timeout`` seconds, unless
+        OpenRouter is down (see the module docstring)."""
+        probe = self._admit()
+        try:
+            value = await self._fetch(call)
+        except HOST_DOWN as exc:
+            self._down = (self._clock() + timedelta(seconds=self._window(exc)), exc)
+            raise
+        else:
+            self._down = None
+            return value
+        finally:
+            if probe:
+                self._probing = False
+
+    def _admit(self) -> bool:
+        """Whether this fetch may go out as the probe of an outage (``False``: no outage); raises
+        :class:`UpstreamDownError` when it may not go out at all."""
+        if self._down is None:
+            return False
+        until, cause = self._down
+        now = self._clock()
+        if now < until or self._probing:
+            raise UpstreamDownError(cause, until, now)
+        self._probing = True
+        return True
+
+    @staticmethod
+    def _window(exc: OpenRouterError) -> float:
+        hint = getattr(exc, "retry_after", None)
+        if isinstance(hint, int | float) and hint > 0:
+            return min(float(hint), MAX_RETRY_AFTER)
+        return FAILURE_WINDOW
+
+    async def _fetch(self, call: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
         try:
             with anyio.fail_after(self._settings.total_timeout):
                 return await call(await self._open())
