@@ -74,3 +74,19 @@ def rows_of(page: dict[str, Any]) -> list[dict[str, Any]]:
 def ids_of(page: dict[str, Any]) -> list[str]:
     """The model IDs of a list page, in order."""
     return [row[0] for row in page["rows"]]
+
+
+MEDIA_OUTPUTS = {"video", "rerank", "audio", "speech", "image", "transcription"}
+
+
+def priced_per_token(record: dict[str, Any]) -> bool:
+    """Whether a raw catalog record's prompt/completion prices are per token, by the rules OpenRouter's
+    guides give (written here apart from the server's own code): speech models are priced per
+    character, transcription models per an unstated unit, and media models listed at 0 that are no
+    ``:free`` variant are priced outside the model list."""
+    outputs = set((record.get("architecture") or {}).get("output_modalities") or [])
+    if outputs & {"speech", "transcription"}:
+        return False
+    prices = [v for k, v in (record.get("pricing") or {}).items() if k not in ("overrides", "discount")]
+    listed_at_zero = all(str(v).strip() in ("0", "0.0", "") for v in prices)
+    return not (outputs & MEDIA_OUTPUTS and listed_at_zero and not str(record["id"]).endswith(":free"))

@@ -19,15 +19,34 @@ from .fake_upstream import SNAPSHOTS, load_snapshot
 MILLION = Decimal(1_000_000)
 
 
-def expected_price(raw: Any) -> Decimal | str | None:
+MEDIA = {"video", "rerank", "audio", "speech", "image", "transcription"}
+
+
+def expected_price(record: dict[str, Any], key: str) -> Decimal | str | None:
+    """The price a row must show, from the raw record: USD per 1M tokens, or, where OpenRouter's
+    guides give another unit (speech: per character; transcription: unstated; media listed at 0
+    that is no free variant: priced elsewhere), that unit's mark."""
+    raw = record["pricing"].get(key)
+    outputs = set((record.get("architecture") or {}).get("output_modalities") or [])
+    prices = [v for k, v in record["pricing"].items() if k not in ("overrides", "discount")]
+    if outputs & MEDIA and not record["id"].endswith(":free") and all(Decimal(str(v)) == 0 for v in prices):
+        return "unlisted"
     if raw is None:
         return None
     value = Decimal(str(raw))
-    return "variable" if value < 0 else value * MILLION
+    if value < 0:
+        return "variable"
+    if value == 0:
+        return Decimal(0)
+    if "speech" in outputs:
+        return f"{(value * MILLION).normalize():f}/Mchars" if key == "prompt" else f"{value.normalize():f}/?"
+    if "transcription" in outputs:
+        return f"{value.normalize():f}/?"
+    return value * MILLION
 
 
 def shown_price(value: Any) -> Decimal | str | None:
-    if value is None or value == "variable":
+    if value is None or isinstance(value, str):
         return value
     return Decimal(str(value))  # what a JSON reader gets back from the number we sent
 
@@ -52,8 +71,14 @@ def test_detail_records_equal_upstream_values_for_every_model(snapshot: str) -> 
         assert record["id"] == raw["id"]
         assert record.get("context") == (raw["context_length"] or None)
         assert record.get("max_output") == (top.get("max_completion_tokens") or None)
-        assert shown_price(record.get("usd_in")) == expected_price(raw["pricing"].get("prompt")), raw["id"]
-        assert shown_price(record.get("usd_out")) == expected_price(raw["pricing"].get("completion")), raw["id"]
+        outputs = set(arch.get("output_modalities") or [])
+        price = expected_price(raw, "prompt")
+        if not outputs & {"speech", "transcription"} and price != "unlisted":
+            assert shown_price(record.get("usd_in")) == price, raw["id"]
+            assert shown_price(record.get("usd_out")) == expected_price(raw, "completion"), raw["id"]
+        else:  # not per token: said in words, never as a token price
+            assert "usd_in" not in record, raw["id"]
+            assert record["price"], raw["id"]
         inputs: list[str] = arch.get("input_modalities") or []
         outputs: list[str] = arch.get("output_modalities") or []
         shown_inputs, shown_outputs = record.get("modalities", "text>text").split(">")
@@ -82,7 +107,10 @@ def test_table_rows_equal_upstream_values_for_every_model(snapshot: str) -> None
             assert max_output == (str(max_completion) if max_completion else "-")
         for cell, key in ((usd_in, "prompt"), (usd_out, "completion")):
             assert not cell.startswith("0.")  # ".45": the leading 0 costs a token
-            expected = expected_price(raw["pricing"].get(key))
+            expected = expected_price(raw, key)
+            if isinstance(expected, str):
+                assert cell == expected.removeprefix("0"), raw["id"]
+                continue
             assert (cell if cell in ("variable", "-") else Decimal(cell)) == (expected if expected is not None else "-")
             assert not cell.startswith("-") or cell == "-"
             assert "E" not in cell
@@ -126,8 +154,8 @@ def test_structured_rows_carry_the_same_cells_as_the_table_rows(snapshot: str) -
         assert text[1] == (str(context) if context is not None else "-")
         assert text[2] == ("=" if max_output is not None and max_output == context else str(max_output or "-"))
         for cell, value in ((text[3], usd_in), (text[4], usd_out)):
-            if value is None or value == "variable":
-                assert cell == ("-" if value is None else "variable")
+            if value is None or isinstance(value, str):
+                assert cell == ("-" if value is None else value.removeprefix("0"))
             else:
                 assert Decimal(cell) == Decimal(repr(value))
         assert (text[5] if len(text) > 5 else "") == flags

@@ -18,7 +18,9 @@ async def test_plain_count_uses_the_count_endpoint_with_its_upstream_default(
     assert upstream.paths == ["/api/v1/models/count"]
     assert upstream.params() == {}
     assert structured(result)["count"] == 414
-    assert text_of(result).startswith("414 models match. Data: live OpenRouter data")
+    assert text_of(result).startswith(
+        "414 models match, text output only (the default; output_modalities=['all'] for all). Data: live OpenRouter"
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,8 +49,8 @@ async def test_other_filters_count_the_filtered_list(client: Client, upstream: F
 async def test_count_result_is_tiny(client: Client) -> None:
     result = await call(client, "count_models", {"q": "gpt"})
 
-    assert len(text_of(result)) < 120
-    assert set(structured(result)) == {"count", "source"}
+    assert len(text_of(result)) < 200
+    assert set(structured(result)) == {"count", "note", "source"}
 
 
 async def test_count_when_upstream_is_down_comes_from_the_snapshot_and_says_so(

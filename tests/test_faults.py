@@ -479,7 +479,8 @@ async def test_recovering_after_server_errors() -> None:
 
             clock.advance(2)
             live = structured((await timed_call(client, bound, "count_models")).result)
-            assert live == {"count": TEXT_MODELS, "source": {"kind": "live", "as_of": "2026-11-21T10:00:31Z"}}
+            assert live["count"] == TEXT_MODELS
+            assert live["source"] == {"kind": "live", "as_of": "2026-11-21T10:00:31Z"}
             assert upstream.counts == {COUNT: 4}
     print(f"slowest call: {bound.worst:.3f} s")
 

@@ -26,7 +26,7 @@ async def test_default_call_sends_no_filters_and_returns_first_25_text_models(
     assert upstream.paths == ["/api/v1/models"]
     assert upstream.params() == {}
     assert page["total"] == 414  # text models in the 2026-08-18 capture
-    assert page["offset"] == 0
+    assert "offset" not in page  # absent when 0
     assert page["next_offset"] == 25
     assert len(page["rows"]) == 25
     assert page["columns"] == ["id", "context", "max_output", "usd_in", "usd_out", "flags"]
@@ -110,17 +110,31 @@ async def test_no_match_says_so_and_suggests_loosening(client: Client) -> None:
     assert "No model matches" in text_of(result)
 
 
-async def test_text_is_a_table_with_legend_and_one_row_per_model(client: Client) -> None:
+async def test_text_is_a_table_with_one_row_per_model(client: Client) -> None:
     result = await call(client, {"limit": 3})
     lines = text_of(result).splitlines()
 
-    assert lines[0].startswith("Models 1-3 of 414 (next page: offset=3). Data: live OpenRouter data")
-    assert lines[1].startswith("Columns: id context max_output usd_in usd_out")
-    assert "USD per 1M" in lines[1]
+    assert lines[0].startswith(
+        "Models 1-3 of 414, text output only (the default; output_modalities=['all'] for all); next page: "
+        "offset=3. Data: live OpenRouter data"
+    )
+    assert lines[1] == "Columns: id context max_output usd_in usd_out [flags]"
     assert lines[2] == "qwen/qwen3.8-27b 262144 131072 .45 3.2 tiv TSR"
     assert lines[3] == "dots-studio/dots-3-note-preview:free 512000 = 0 0 ti TSR"
-    assert lines[5] == "Details: get_model(ids) or resource openrouter://models/{id}."
-    assert len(lines) == 6
+    assert len(lines) == 5  # what the cells mean is in the tool's description, paid once
+
+
+@pytest.mark.parametrize("tool", ["list_models", "count_models"])
+async def test_without_output_modalities_both_channels_say_only_text_output_models_are_counted(
+    client: Client, tool: str
+) -> None:
+    default = await call_tool(client, tool, {"model_authors": ["openai"]})
+    every = await call_tool(client, tool, {"model_authors": ["openai"], "output_modalities": ["all"]})
+
+    assert structured(default)["note"] == "text output only (default); output_modalities=['all'] for all"
+    assert "text output only (the default; output_modalities=['all'] for all)" in text_of(default)
+    assert "note" not in structured(every)
+    assert "text output only" not in text_of(every)
 
 
 async def test_router_models_show_variable_prices_never_free_or_negative(client: Client) -> None:
@@ -135,22 +149,27 @@ async def test_router_models_show_variable_prices_never_free_or_negative(client:
     assert "-1" not in row
 
 
-async def test_the_structured_page_stands_alone(client: Client) -> None:
+async def test_the_rows_are_explained_once_in_the_tool_description(client: Client) -> None:
     page = structured(await call(client, {"output_modalities": ["all"], "limit": 100}))
+    tools = {t.name: t.description or "" for t in (await client.list_tools()).tools}
+    description = tools["list_models"]
 
     assert all(len(row) == len(page["columns"]) for row in page["rows"])
-    legend = page["legend"]
+    assert "legend" not in page  # paid once per conversation, not on every call
     for needed in (
-        "usd_in/usd_out: USD per 1M input/output tokens",  # the unit
-        "context/max_output: tokens",
-        "null = unknown",
+        "usd_in, usd_out: USD per 1M input/output tokens",  # the unit
+        "context, max_output: tokens",
+        "null or '-': unknown",
         "t=text i=image f=file a=audio v=video",  # every code
         "T=tools J=json mode S=structured outputs R=reasoning",
         "exp=removal date",
+        "N/Mchars: USD per 1M characters of input text",  # prices that are not per token
+        "Bounds are inclusive",
         "offset=next_offset",  # where the next page starts
-        "get_model(ids)",  # how to get details
+        "get_model",  # how to get details
     ):
-        assert needed in legend, needed
+        assert needed in description, needed
+    assert "as list_models describes" in tools["list_models_for_user"]
     assert page["source"]["kind"] == "live"
     assert page["source"]["as_of"]
     assert (page["total"], page["next_offset"]) == (549, 100)

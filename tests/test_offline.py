@@ -12,7 +12,7 @@ from mcp_server_openrouter.openrouter import Model, ModelsQuery, parse_model_lis
 
 from .fake_upstream import FakeOpenRouter
 from .fake_upstream import load_snapshot as load_test_snapshot
-from .helpers import call, ids_of, structured, text_of
+from .helpers import call, ids_of, priced_per_token, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -194,14 +194,19 @@ def test_local_sorts() -> None:
     widest = filter_locally(catalog, ModelsQuery(sort="context-high-to-low"))
     assert [m.context_length for m in widest] == sorted((m.context_length for m in widest), reverse=True)
     cheap = filter_locally(catalog, ModelsQuery(sort="pricing-low-to-high", output_modalities=("all",)))
-    means = [
-        (m.pricing.prompt + m.pricing.completion) / 2
+    ranked = [
+        m
         for m in cheap
-        if m.pricing.prompt is not None and m.pricing.prompt >= 0 and m.pricing.completion is not None
+        if m.pricing.prompt is not None
+        and m.pricing.prompt >= 0
+        and m.pricing.completion is not None
+        and priced_per_token(m.raw)
     ]
+    means = [(m.pricing.prompt + m.pricing.completion) / 2 for m in ranked if m.pricing.prompt is not None]
     assert means == sorted(means)
-    assert cheap[-1].pricing.prompt is not None
-    assert cheap[-1].pricing.prompt < 0
+    assert cheap[: len(ranked)] == ranked  # then the unknown, variable and not-per-token prices, last
+    assert any(m.pricing.prompt is not None and m.pricing.prompt < 0 for m in cheap[len(ranked) :])
+    assert "openai/whisper-1" in [m.id for m in cheap[len(ranked) :]]  # per minute: never ranked with tokens
     dear = filter_locally(catalog, ModelsQuery(sort="pricing-high-to-low"))
     assert dear[0].pricing.prompt is not None
     assert dear[0].pricing.prompt > 0

@@ -106,7 +106,8 @@ async def test_output_schemas_say_what_each_row_holds(client: Client) -> None:
         properties = schemas[name]["properties"]
         assert properties["columns"] == {"type": "array", "items": {"type": "string"}}, name
         assert properties["rows"] == {"type": "array", "items": {"type": "array"}}, name
-        assert {"source", "legend"} <= properties.keys(), name
+        assert "source" in properties, name
+    assert "legend" in schemas["list_model_endpoints"]["properties"]
     estimate = schemas["estimate_cost"]["properties"]["estimates"]["items"]["properties"]
     assert {"id", "usd", "per_request", "parts", "tier", "notes"} <= estimate.keys()
     assert estimate["notes"] == {"type": "array", "items": {"type": "string"}}

@@ -63,7 +63,8 @@ class Workload:
 
 @dataclass(slots=True)
 class Estimate:
-    """The cost of a workload on one model. ``None`` totals mean variable (router models)."""
+    """The cost of a workload on one model. ``None`` totals mean variable (router models), or, with
+    ``estimated`` false, a model not priced per token."""
 
     model_id: str
     total: Decimal | None
@@ -73,6 +74,16 @@ class Estimate:
     tier: str | None = None
     """The price tier applied and why, when one was."""
     assumptions: list[str] = field(default_factory=list[str])
+    estimated: bool = True
+    """False for a model whose price is not per token (``Model.price_unit``): nothing is computed."""
+
+
+NOT_PER_TOKEN = {
+    "character": "priced per character of input text, not per token (get_model shows the price)",
+    "unknown": "priced per a unit OpenRouter does not state (a second, minute or hour of audio, or a token)",
+    "unlisted": "its price is not in OpenRouter's model list",
+}
+"""Why a model's cost is not estimated, by its price unit: a token workload cannot price it."""
 
 
 def _minutes(value: int | str | None) -> int | None:
@@ -193,6 +204,8 @@ def _first_listed(chain: Chain, pricing: Pricing, overrides: list[PriceOverride]
 
 def estimate(model: Model, workload: Workload) -> Estimate:
     """The cost of ``workload`` on ``model`` (see the module docstring for every rule)."""
+    if model.price_unit != "token":
+        return Estimate(model.id, None, None, assumptions=[NOT_PER_TOKEN[model.price_unit]], estimated=False)
     overrides, why, notes = tiers_for(model.pricing, workload)
     assumptions = list(notes)
     parts: dict[str, Decimal] = {}

@@ -44,7 +44,7 @@ from .catalog import Catalog, ModelSet, Provenance
 from .errortext import quote
 from .openrouter import Model, OpenRouterError, Provider
 from .render.compact import decimal_text, per_million
-from .render.detail import PER_TOKEN_PRICES, URI_PREFIX, model_uri
+from .render.detail import PER_TOKEN_PRICES, URI_PREFIX, detail, model_uri
 
 TEMPLATE = URI_PREFIX + "{+id}"
 PROVIDERS_URI = "openrouter://providers"
@@ -84,7 +84,8 @@ def _price(value: Decimal | str | None) -> str:
 
 def _one_line(model: Model) -> str:
     prompt, completion = per_million(model.pricing.prompt), per_million(model.pricing.completion)
-    parts = [f"${_price(prompt)}/${_price(completion)} per 1M in/out"]
+    per_token = model.price_unit == "token"
+    parts = [f"${_price(prompt)}/${_price(completion)} per 1M in/out" if per_token else f"price: {detail(model).price}"]
     if model.context_length:
         parts.insert(0, f"{model.context_length} ctx")
     outputs = model.architecture.output_modalities
@@ -104,9 +105,11 @@ def as_resource(model: Model) -> Resource:
 
 
 def derived_prices(model: Model) -> dict[str, Any]:
-    """USD per 1M tokens for every per-token price the record has (``variable`` when negative)."""
+    """USD per 1M tokens for every per-token price the record has (``variable`` when negative);
+    ``prompt`` and ``completion`` only when the model is priced per token (``Model.price_unit``)."""
     out: dict[str, Any] = {}
-    for key in ("prompt", "completion", *PER_TOKEN_PRICES):
+    keys = ("prompt", "completion") if model.price_unit == "token" else ()
+    for key in (*keys, *PER_TOKEN_PRICES):
         value = per_million(getattr(model.pricing, key))
         if value is not None:
             out[key] = value if isinstance(value, str) else decimal_text(value)
@@ -116,7 +119,10 @@ def derived_prices(model: Model) -> dict[str, Any]:
 def read_json(model: Model) -> str:
     """The upstream record verbatim, plus ``derived.usd_per_million_tokens`` (exact decimal strings)."""
     body = dict(model.raw) if model.raw else model.model_dump(mode="json")
-    body["derived"] = {"usd_per_million_tokens": derived_prices(model)}
+    derived: dict[str, Any] = {"usd_per_million_tokens": derived_prices(model)}
+    if model.price_unit != "token":
+        derived["price"] = detail(model).price
+    body["derived"] = derived
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 

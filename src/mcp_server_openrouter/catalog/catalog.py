@@ -33,6 +33,7 @@ from mcp_server_openrouter.catalog import diskcache
 from mcp_server_openrouter.catalog.answers import Answer, ModelSet, Provenance
 from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching
 from mcp_server_openrouter.catalog.fallback import Fallback
+from mcp_server_openrouter.catalog.offline import priced_per_token
 from mcp_server_openrouter.catalog.upstream import Upstream
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.openrouter import (
@@ -138,6 +139,10 @@ class Catalog:
     async def _fetch_models(self, query: ModelsQuery) -> list[Model]:
         return (await self._upstream.fetch(lambda api: api.list_models(query))).models
 
+    async def _fetch_priced(self, query: ModelsQuery) -> list[Model]:
+        """A filtered query's models, with prices of other units kept apart from token prices."""
+        return priced_per_token(await self._fetch_models(query), query)
+
     async def _fetch_full(self) -> ModelSet:
         return ModelSet(await self._fetch_models(FULL_CATALOG))
 
@@ -224,7 +229,7 @@ class Catalog:
         if query.providers:
             query = dataclasses.replace(query, providers=await self._provider_names(query.providers))
         try:
-            lookup = await self._lookup(query, "/models", lambda: self._fetch_models(query))
+            lookup = await self._lookup(query, "/models", lambda: self._fetch_priced(query))
         except UPSTREAM_DOWN as exc:
             return await self._fallback.models(query, self._down(exc), exc)
         return Answer(lookup.value, self._provenance(lookup))

@@ -10,17 +10,18 @@ what the upstream documents; where it is silent, the reading an agent most likel
 * ``supported_parameters``: a model matches if it supports **every** listed parameter.
 * ``q``: case-insensitive substring of the ID, canonical slug or display name.
 * ``context``: ``context_length >= context``.
-* ``min_price`` / ``max_price`` ($/M input tokens): prompt price per million within the bounds;
-  ``min_output_price`` / ``max_output_price`` the same on the completion price. Models with a
-  variable (router) or unknown price are excluded by any bound on it: they cannot be shown to be
-  in range.
+* ``min_price`` / ``max_price`` ($/M input tokens): prompt price per million within the bounds,
+  inclusive; ``min_output_price`` / ``max_output_price`` the same on the completion price. Models
+  with a variable (router) or unknown price, or one not per token (speech, transcription, media
+  priced elsewhere: ``Model.price_unit``), are excluded by any bound: they cannot be shown to be
+  in range. Live answers get the same treatment (:func:`priced_per_token`).
 * ``min_age_days`` / ``max_age_days``: whole days from ``created`` to now (the injected clock);
   models without ``created`` are excluded by either bound.
 * ``min_/max_intelligence_index``, ``coding``, ``agentic``: ``benchmarks.artificial_analysis``;
   a model without that index does not match a bound on it.
 * ``model_authors``: the ID's author slug (before ``/``, ignoring a leading ``~``), case-insensitive.
 * ``sort``: ``newest`` (``created``, newest first), ``pricing-low-to-high`` /
-  ``pricing-high-to-low`` (mean of prompt and completion price; variable/unknown last),
+  ``pricing-high-to-low`` (mean of prompt and completion price; variable/unknown/not per token last),
   ``context-high-to-low``, ``intelligence-`` / ``coding-`` / ``agentic-high-to-low`` (that
   Artificial Analysis index) and ``design-arena-elo-high-to-low`` (best Design Arena Elo), models
   without the score last, as the upstream documents. Ties keep the catalog's order.
@@ -127,6 +128,28 @@ def known_first(items: list[T], key: Callable[[T], Decimal | float | None], *, r
     return known + [item for item in items if key(item) is None]
 
 
+def mean_token_price(model: Model) -> Decimal | None:
+    """What price sorts rank by: the mean of input and output price per token; ``None`` (last)
+    when either is unknown or variable, or the model is not priced per token."""
+    return model.pricing.mean if model.price_unit == "token" else None
+
+
+def priced_per_token(models: list[Model], query: ModelsQuery) -> list[Model]:
+    """``models`` as OpenRouter answered ``query``, without comparing prices of other units with
+    token prices: under a price bound, models not priced per token are dropped (their price is per
+    character or per an unstated unit, never within "USD per 1M tokens"); under a price sort, they
+    go last, keeping OpenRouter's order otherwise."""
+    bounded = any(
+        bound is not None
+        for bound in (query.min_price, query.max_price, query.min_output_price, query.max_output_price)
+    )
+    if bounded:
+        return [m for m in models if m.price_unit == "token"]
+    if query.sort in ("pricing-low-to-high", "pricing-high-to-low"):
+        return [m for m in models if m.price_unit == "token"] + [m for m in models if m.price_unit != "token"]
+    return models
+
+
 def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
     """The query compiled once into one test per model.
 
@@ -161,7 +184,8 @@ def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
         if context is not None and model.context_length < context:
             return False
         if prices and not (
-            _in_range(_known_price(model.pricing.prompt), *prompt_range)
+            model.price_unit == "token"
+            and _in_range(_known_price(model.pricing.prompt), *prompt_range)
             and _in_range(_known_price(model.pricing.completion), *completion_range)
         ):
             return False
@@ -201,7 +225,7 @@ def filter_locally(models: list[Model], query: ModelsQuery, now: datetime | None
         case "context-high-to-low":
             selected.sort(key=lambda m: -m.context_length)
         case "pricing-low-to-high" | "pricing-high-to-low":
-            selected = known_first(selected, lambda m: m.pricing.mean, reverse=query.sort == "pricing-high-to-low")
+            selected = known_first(selected, mean_token_price, reverse=query.sort == "pricing-high-to-low")
         case sort if sort in QUALITY_SORTS:
             name = QUALITY_SORTS[sort]
             selected = known_first(selected, lambda m: m.score(name), reverse=True)

@@ -17,7 +17,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
 )
-from .models import INDICES, QUALITY_SORTS, Model, ModelList, Pricing, parse_model_list
+from .models import INDICES, QUALITY_SORTS, Model, ModelList, PriceUnit, Pricing, parse_model_list
 from .query import Category, InputModality, ModelsQuery, OutputModality, Parameter, Sort
 from .retry import RetryPolicy
 
@@ -48,6 +48,7 @@ __all__ = [
     "Parameter",
     "Percentiles",
     "PermissionDeniedError",
+    "PriceUnit",
     "Pricing",
     "Provider",
     "RateLimitError",

@@ -13,7 +13,7 @@ every field OpenRouter sent, including ones this module does not know about yet.
 
 import logging
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -115,6 +115,13 @@ class Pricing(_Prices):
     )
 
     @property
+    def listed(self) -> bool:
+        """Whether any price (base or tier) is other than 0."""
+        prices = [getattr(self, key) for key in _Prices.model_fields]
+        prices += [getattr(o, key) for o in self.overrides for key in _Prices.model_fields]
+        return any(p is not None and p != 0 for p in prices)
+
+    @property
     def mean(self) -> Decimal | None:
         """The mean of the listed input and output prices (USD per token), what price sorts rank
         by; ``None`` when either is unknown or variable."""
@@ -168,6 +175,29 @@ def _number_or_none(value: Any) -> Any:
 
 Score = Annotated[float | None, BeforeValidator(_number_or_none)]
 
+
+PriceUnit = Literal["token", "character", "unknown", "unlisted"]
+"""What a model's ``prompt`` and ``completion`` prices are per (:attr:`Model.price_unit`).
+
+The API's schema calls both "USD per token" for every model; OpenRouter's guides say otherwise
+for some kinds, and its data agrees with the guides:
+
+* ``character``: speech (text-to-speech) models: "TTS models are priced per character of input
+  text" (openrouter.ai/docs/guides/overview/multimodal/tts). ``fish-audio/s1`` lists 0.000015:
+  USD 15 per 1M characters, as Fish Audio bills it. A speech model's output price (rarely listed)
+  has no documented unit: it is ``unknown``.
+* ``unknown``: transcription (speech-to-text) models: "depending on the provider", by duration
+  ("priced per second of audio input") or per token (openrouter.ai/docs/guides/overview/multimodal/stt),
+  and the model list does not say which: ``openai/whisper-1`` lists 0.006, which its model page
+  gives per minute; ``microsoft/mai-transcribe-1.5`` lists 0.36, per hour.
+* ``unlisted``: a model whose output is media (video, rerank, audio, speech, image,
+  transcription), every listed price 0, and no ``:free`` variant: its price is elsewhere (video:
+  ``GET /videos/models`` ``pricing_skus``; rerank: per search, on the model's page; Lyria music:
+  per song, in its description), never free.
+* ``token``: everything else, as the schema says.
+"""
+
+MEDIA_OUTPUTS = frozenset({"video", "rerank", "audio", "speech", "image", "transcription"})
 
 INDICES = ("intelligence", "coding", "agentic")
 """The Artificial Analysis indices the API reports, filters (``min_/max_<name>_index``) and sorts by."""
@@ -254,6 +284,25 @@ class Model(Lenient):
         if self.benchmarks is None:
             return None
         return self.benchmarks.best_elo if name == "arena_elo" else self.benchmarks.index(name)
+
+    @property
+    def price_unit(self) -> PriceUnit:
+        """What ``pricing.prompt`` (and ``completion``) are per: see :data:`PriceUnit`."""
+        outputs = set(self.architecture.output_modalities)
+        if "speech" in outputs:
+            return "character"
+        if "transcription" in outputs:
+            return "unknown"
+        if outputs & MEDIA_OUTPUTS and not self.id.endswith(":free") and not self.pricing.listed:
+            return "unlisted"
+        return "token"
+
+    @property
+    def completion_unit(self) -> PriceUnit:
+        """What ``pricing.completion`` is per: as :attr:`price_unit`, except a speech model's
+        output price, whose unit no guide documents."""
+        unit = self.price_unit
+        return "unknown" if unit == "character" else unit
 
     @property
     def author(self) -> str:

@@ -7,11 +7,12 @@ structured content, or both (Claude Code only the JSON of ``structuredContent``,
 anthropics/claude-code#79944; Gemini CLI and kimi-code only the text), so each rendering stands alone:
 
 * :func:`row`, the cells of one row of ``structuredContent``'s ``rows`` (a JSON array under the
-  page's ``columns``, explained by :data:`ROW_LEGEND` in the same payload): ~28 cl100k tokens a
-  model, where an object with keys cost ~50.
+  page's ``columns``): ~28 cl100k tokens a model, where an object with keys cost ~50.
 * :func:`table_row`, one line of the text table: the same cells space-separated, ``-`` for an
   unknown number, ``=`` for a max output equal to the context and no leading ``0`` before a
-  price's decimal point (each a token saved), explained by :data:`TABLE_LEGEND`: ~24 tokens.
+  price's decimal point (each a token saved): ~24 tokens.
+
+Both are explained once, by :data:`ROW_LEGEND` in the description of the tools that return rows.
 
 ``bench/tokens.py`` measures both, and both together. The detail of ``get_model``
 (:mod:`.detail`) shows the same facts in words.
@@ -26,10 +27,20 @@ from typing import Annotated, Any, Literal, overload
 
 from pydantic import PlainSerializer, WithJsonSchema
 
-from mcp_server_openrouter.openrouter.models import Model
+from mcp_server_openrouter.openrouter.models import Model, PriceUnit
 
 MILLION = Decimal(1_000_000)
 VARIABLE = "variable"
+UNLISTED = "unlisted"
+PER_M_CHARS = "/Mchars"
+PER_UNKNOWN = "/?"
+UNIT_LEGEND = {
+    PER_M_CHARS: "N/Mchars = USD per 1M characters of input text (speech models)",
+    PER_UNKNOWN: "N/? = USD per a unit OpenRouter does not state (transcription: a second, minute or hour of audio, "
+    "or a token)",
+    UNLISTED: "unlisted = no price in OpenRouter's model list (see the model's page)",
+}
+"""What a price cell that is not per token means, by the mark it carries."""
 
 Capability = Literal["tools", "json", "structured", "reasoning"]
 
@@ -47,15 +58,17 @@ _MODALITY_ORDER = {name: index for index, name in enumerate(MODALITY_LETTERS)}
 
 ROW_COLUMNS = ["id", "context", "max_output", "usd_in", "usd_out", "flags"]
 TABLE_COLUMNS = "id context max_output usd_in usd_out [flags]"
-_UNITS = (
-    "context/max_output: tokens. usd_in/usd_out: USD per 1M input/output tokens ('variable' = set by the routed model)"
+ROW_LEGEND = (
+    "Rows: id; context, max_output: tokens ('=' in text: same as context); usd_in, usd_out: USD per 1M input/output "
+    "tokens ('variable': set by the routed model; N/Mchars: USD per 1M characters of input text; N/?: USD per a unit "
+    "OpenRouter does not state, such as a second of audio; unlisted: priced outside the model list); when sorted or "
+    "bounded by one, intelligence/coding/agentic (Artificial Analysis index, 0-100) or arena_elo (best Design Arena "
+    "Elo); flags: input modalities, then >outputs unless text (t=text i=image f=file a=audio v=video), T=tools "
+    "J=json mode S=structured outputs R=reasoning, exp=removal date. null or '-': unknown. Bounds are inclusive. "
+    "Next page: offset=next_offset. Details: get_model."
 )
-FLAGS_LEGEND = (
-    "flags: modalities unless text-only: inputs, then >outputs when not text (t=text i=image f=file a=audio "
-    "v=video); T=tools J=json mode S=structured outputs R=reasoning; exp=removal date"
-)
-TABLE_LEGEND = f"{_UNITS}; '-' = unknown; max_output '=' = same as context. {FLAGS_LEGEND}."
-ROW_LEGEND = f"{_UNITS}; null = unknown. {FLAGS_LEGEND}."
+"""What every cell of a list row means: said once, in the description of the tools that return rows
+(``tools/list`` is read once per conversation; a result is paid on every call)."""
 
 
 def plain_number(value: float) -> float | int:
@@ -115,18 +128,23 @@ def _modality_code(modalities: list[str]) -> str:
     return "".join(MODALITY_LETTERS.get(m, f"+{m}+") for m in modalities).replace("++", "+").strip("+")
 
 
-def _price_cell(price: Decimal | None) -> str:
-    value = per_million(price)
-    if value is None:
-        return "-"
-    if value == VARIABLE:
-        return VARIABLE
-    assert isinstance(value, Decimal)
-    return decimal_text(value)
+def price_cell(price: Decimal | None, unit: PriceUnit) -> float | str | None:
+    """One price as a row shows it: USD per 1M tokens (a number), ``variable`` (router models), or,
+    for a price that is not per token (:data:`~..openrouter.models.PriceUnit`), a word that says its
+    unit and can never be read as a token price: ``15/Mchars`` (USD per 1M characters of input
+    text), ``0.006/?`` (USD per a unit OpenRouter does not state), ``unlisted`` (no price in the
+    model list). ``None`` when unknown; 0 is 0 in any unit."""
+    if unit == "unlisted":
+        return UNLISTED
+    if price is None or price < 0 or price == 0 or unit == "token":
+        return json_number(per_million(price))
+    if unit == "character":
+        return f"{decimal_text(price * MILLION)}{PER_M_CHARS}"
+    return f"{decimal_text(price)}{PER_UNKNOWN}"
 
 
 def flags(model: Model) -> str:
-    """Modalities (unless text-only), capability letters and expiry, as in :data:`FLAGS_LEGEND`."""
+    """Modalities (unless text-only), capability letters and expiry, as :data:`ROW_LEGEND` explains them."""
     inputs = ordered(model.architecture.input_modalities)
     outputs = ordered(model.architecture.output_modalities)
     parts: list[str] = []
@@ -156,8 +174,8 @@ def row(model: Model) -> list[Any]:
             model.id,
             model.context_length or None,
             model.top_provider.max_completion_tokens or None,
-            json_number(per_million(model.pricing.prompt)),
-            json_number(per_million(model.pricing.completion)),
+            price_cell(model.pricing.prompt, model.price_unit),
+            price_cell(model.pricing.completion, model.completion_unit),
             flags(model),
         ]
     return cached
@@ -182,8 +200,8 @@ def _table_row(model: Model) -> str:
         model.id,
         str(context or "-"),
         "=" if context and max_output == context else str(max_output or "-"),
-        _short_price(_price_cell(model.pricing.prompt)),
-        _short_price(_price_cell(model.pricing.completion)),
+        _short_price(number_text(price_cell(model.pricing.prompt, model.price_unit))),
+        _short_price(number_text(price_cell(model.pricing.completion, model.completion_unit))),
     ]
     tail = flags(model)
     return " ".join([*cells, tail] if tail else cells)

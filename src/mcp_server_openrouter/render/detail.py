@@ -20,9 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from mcp_server_openrouter.cost import window_text
 from mcp_server_openrouter.openrouter.models import INDICES, Model, PriceOverride, Pricing
 from mcp_server_openrouter.render.compact import (
+    MILLION,
     JsonNumber,
     Usd,
     capabilities,
+    decimal_text,
     json_number,
     number_text,
     ordered,
@@ -49,6 +51,7 @@ _LEGEND_PARTS = {
     "": "Tokens: context, max_output. USD per 1M tokens: usd_in, usd_out, usd_per_m ('variable' = set by the routed "
     "model).",
     "usd_each": "USD each: usd_each.",
+    "price": "price: what the model costs when that is not per token, in words.",
     "tiers": "A tier applies when its 'when' holds.",
     "intelligence": "intelligence/coding/agentic: Artificial Analysis index.",
     "arena": "arena: best Design Arena category #rank Elo.",
@@ -129,6 +132,7 @@ class ModelDetail(BaseModel):
     max_output: int | None = None
     usd_in: Usd | None = None
     usd_out: Usd | None = None
+    price: str | None = Field(None, description="the price in words, when it is not per token")
     modalities: str | None = Field(None, description="inputs>outputs, omitted when text only")
     caps: str | None = None
     expires: str | None = Field(None, description="removal date")
@@ -214,8 +218,28 @@ def _arena(model: Model) -> str | None:
     return ", ".join(shown) or None
 
 
+def _price_in_words(model: Model) -> str:
+    """A price that is not per token (:data:`~..openrouter.models.PriceUnit`), with its unit or
+    the lack of one said plainly."""
+    if model.price_unit == "unlisted":
+        return f"not in OpenRouter's model list (listed as 0; see https://openrouter.ai/{model.id})"
+    prompt, completion = model.pricing.prompt, model.pricing.completion
+    parts: list[str] = []
+    if prompt is not None and model.price_unit == "character":
+        parts.append(f"USD {decimal_text(prompt * MILLION)} per 1M characters of input text")
+    elif prompt is not None:
+        parts.append(
+            f"USD {decimal_text(prompt)} per unit of input, a unit OpenRouter does not state (for "
+            "transcription: a second, minute or hour of audio, or a token)"
+        )
+    if completion:
+        parts.append(f"output USD {decimal_text(completion)} per a unit OpenRouter does not state")
+    return "; ".join(parts) or "unknown"
+
+
 def detail(model: Model) -> ModelDetail:
     """The full record of one model (see the module docstring)."""
+    per_token = model.price_unit == "token"
     per_m, each = _other_prices(model.pricing)
     tiers = [t for t in (_tier(o) for o in model.pricing.overrides) if t is not None]
     defaults = {k: v for k, v in (model.default_parameters or {}).items() if v is not None}
@@ -228,8 +252,9 @@ def detail(model: Model) -> ModelDetail:
         name=model.name or None,
         context=model.context_length or None,
         max_output=model.top_provider.max_completion_tokens or None,
-        usd_in=json_number(per_million(model.pricing.prompt)),
-        usd_out=json_number(per_million(model.pricing.completion)),
+        usd_in=json_number(per_million(model.pricing.prompt)) if per_token else None,
+        usd_out=json_number(per_million(model.pricing.completion)) if per_token else None,
+        price=None if per_token else _price_in_words(model),
         modalities=_modalities(model),
         caps=",".join(capabilities(model.supported_parameters)) or None,
         expires=model.expiration_date or None,
@@ -263,6 +288,8 @@ def detail_text(record: ModelDetail) -> str:
     prices: dict[str, Number | None] = {"in": record.usd_in, "out": record.usd_out, **(record.usd_per_m or {})}
     if any(v is not None for v in prices.values()):
         facts.append("USD/1M tokens: " + _pairs(prices))
+    if record.price:
+        facts.append(f"price: {record.price}")
     if record.usd_each:
         facts.append("USD each: " + _pairs(dict(record.usd_each)))
     if record.discount:

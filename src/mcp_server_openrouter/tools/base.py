@@ -88,20 +88,23 @@ def build_tool(
     title: str,
     output_schema: dict[str, Any] | None = None,
     argument_descriptions: bool = True,
+    more: str | None = None,
 ) -> Tool:
     """Register-ready tool with slimmed input and output schemas (see :mod:`.schema`).
 
     ``output_schema`` replaces the one generated from ``fn``'s return annotation, for results whose
     legend explains them and whose full schema would cost every conversation tokens of ``tools/list``.
     ``argument_descriptions=False`` publishes the arguments without descriptions, for a tool whose
-    description points to another tool that describes the same arguments.
+    description points to another tool that describes the same arguments. ``more`` is a paragraph
+    added to the description (the docstring's first line stays what a model reads first).
 
     Our tools build their ``CallToolResult`` from dumps of the result models themselves, so the
     structured content is valid by construction; dropping ``output_model`` (keeping the published
     schema) spares the SDK re-validating every result against it — a third of a warm call.
     Tests validate results against the published schema instead (``tests/test_tool_definitions``).
     """
-    tool = CatalogTool.from_function(fn, title=title, annotations=READ_ONLY)
+    description = f"{(fn.__doc__ or '').strip()}\n\n{more}" if more else None
+    tool = CatalogTool.from_function(fn, title=title, description=description, annotations=READ_ONLY)
     # Unknown arguments are refused (see CatalogTool.run): the schema says so too.
     parameters = inline_refs(slim(tool.parameters, descriptions=argument_descriptions))
     tool.parameters = {**parameters, "additionalProperties": False}

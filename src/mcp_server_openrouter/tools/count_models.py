@@ -15,8 +15,9 @@ from .results import ModelCount, count_result
 def build(catalog: Catalog) -> Tool:
     async def count_models(**arguments: Any) -> Annotated[CallToolResult, ModelCount]:
         """Count OpenRouter models matching the same filters as list_models (same names and meanings)."""
-        answer = await catalog.count(to_query(arguments))
-        return count_result(answer.value, answer.provenance)
+        query = to_query(arguments)
+        answer = await catalog.count(query)
+        return count_result(answer.value, answer.provenance, query)
 
     # The arguments are list_models' filters, described there: a second copy of their descriptions
     # would cost every conversation ~300 tokens of tools/list.

@@ -22,7 +22,8 @@ Tokens = Annotated[int, Field(ge=0)]
 Count = Annotated[int, Field(description="Per request", ge=0)]
 LEGEND = (
     "usd: total for all requests, per_request: one request, both USD as exact decimals ('variable' = set by the "
-    "routed model); parts: USD by what was billed; tier: the price tier applied and why; notes: assumptions."
+    "routed model; 'not estimated': not priced per token, notes say how); parts: USD by what was billed; tier: "
+    "the price tier applied and why; notes: assumptions."
 )
 
 
@@ -50,7 +51,7 @@ def _usd(value: Decimal | None) -> str:
 def _row(result: Estimate) -> CostRow:
     return CostRow(
         id=result.model_id,
-        usd=_usd(result.total),
+        usd=_usd(result.total) if result.estimated else "not estimated",
         per_request=None if result.total is None or result.per_request == result.total else _usd(result.per_request),
         parts={k: decimal_text(v) for k, v in result.parts.items()} or None,
         tier=result.tier,

@@ -26,8 +26,8 @@ from pydantic import BaseModel, Field
 from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.catalog.offline import known_first
 from mcp_server_openrouter.config import ENV_API_KEY
-from mcp_server_openrouter.openrouter import Endpoint, NotFoundError
-from mcp_server_openrouter.render.compact import json_number, number_text, per_million, plain_number
+from mcp_server_openrouter.openrouter import Endpoint, Model, NotFoundError, PriceUnit
+from mcp_server_openrouter.render.compact import UNIT_LEGEND, number_text, plain_number, price_cell
 
 from .base import build_tool, tool_result
 from .lookup import ModelId, known_models
@@ -51,9 +51,13 @@ LEGEND_PARTS = {
 }
 
 
-def legend(columns: list[str]) -> str:
-    """What the columns shown mean (and only those: a legend of absent columns misleads)."""
-    return "; ".join(text for column, text in LEGEND_PARTS.items() if column in columns) + "; null = unknown."
+def legend(columns: list[str], rows: list[list[Any]]) -> str:
+    """What the columns shown mean (and only those: a legend of absent columns misleads), and the
+    marks of prices that are not per token, when a row has one."""
+    parts = [text for column, text in LEGEND_PARTS.items() if column in columns]
+    cells = [cell for row in rows for cell in row if isinstance(cell, str)]
+    parts += [text for mark, text in UNIT_LEGEND.items() if any(cell.endswith(mark) for cell in cells)]
+    return "; ".join(parts) + "; null = unknown."
 
 
 class EndpointPage(BaseModel):
@@ -70,9 +74,10 @@ class EndpointPage(BaseModel):
 Sort = Literal["price", "throughput", "latency", "uptime"]
 
 
-def _usd(price: Decimal | None, discount: Decimal | None) -> float | str | None:
-    """USD per 1M tokens after the discount (which cannot make a variable price free)."""
-    return json_number(per_million(price if price is None or price < 0 else price * (1 - (discount or 0))))
+def _usd(price: Decimal | None, discount: Decimal | None, unit: PriceUnit = "token") -> float | str | None:
+    """The price after the discount (which cannot make a variable price free), as a row shows it:
+    USD per 1M tokens, or in the model's own unit (:func:`~..render.compact.price_cell`)."""
+    return price_cell(price if price is None or price < 0 else price * (1 - (discount or 0)), unit)
 
 
 def _mean_price(endpoint: Endpoint) -> Decimal | None:
@@ -106,8 +111,8 @@ def _flags(endpoint: Endpoint, model_parameters: set[str]) -> str:
     return " ".join(parts)
 
 
-def _cells(endpoint: Endpoint, model_parameters: set[str]) -> dict[str, Any]:
-    """Every column's cell for one endpoint (see :data:`COLUMNS`)."""
+def _cells(endpoint: Endpoint, model: Model) -> dict[str, Any]:
+    """Every column's cell for one endpoint of ``model`` (see :data:`COLUMNS`)."""
     discount = endpoint.pricing.discount
     quantization = endpoint.quantization
     return {
@@ -115,15 +120,15 @@ def _cells(endpoint: Endpoint, model_parameters: set[str]) -> dict[str, Any]:
         "quant": None if quantization == "unknown" else quantization,
         "context": endpoint.context_length or None,
         "max_output": endpoint.max_completion_tokens,
-        "usd_in": _usd(endpoint.pricing.prompt, discount),
-        "usd_out": _usd(endpoint.pricing.completion, discount),
+        "usd_in": _usd(endpoint.pricing.prompt, discount, model.price_unit),
+        "usd_out": _usd(endpoint.pricing.completion, discount, model.completion_unit),
         CACHE_READ: _usd(endpoint.pricing.input_cache_read, discount),
         "status": endpoint.status,
         "uptime_30m": _plain(endpoint.uptime_last_30m),
         "uptime_1d": _plain(endpoint.uptime_last_1d),
         "latency_ms": _plain(_p50(endpoint.latency_last_30m)),
         "tokens_s": _plain(_p50(endpoint.throughput_last_30m)),
-        "flags": _flags(endpoint, model_parameters),
+        "flags": _flags(endpoint, set(model.supported_parameters)),
     }
 
 
@@ -146,10 +151,9 @@ def build(catalog: Catalog) -> Tool:
         key, best_high = SORTS[sort]
         endpoints = known_first(list(answer.value.endpoints), key, reverse=best_high)
         speed = answer.value.stats_visible
-        parameters = set(model.supported_parameters)
         cache_read = any(e.pricing.input_cache_read is not None for e in endpoints)
         columns = [c for c in COLUMNS if (c != CACHE_READ or cache_read) and (c not in SPEED or speed)]
-        rows = [[cells[c] for c in columns] for cells in (_cells(e, parameters) for e in endpoints)]
+        rows = [[cells[c] for c in columns] for cells in (_cells(e, model) for e in endpoints)]
         notes = [] if speed else [NO_KEY]
         if target != model.id:
             notes.append(f"{model.id} is an alias of {target}")
@@ -158,14 +162,14 @@ def build(catalog: Catalog) -> Tool:
             columns=columns,
             rows=rows,
             source=answer.provenance.record(),
-            legend=legend(columns),
+            legend=legend(columns, rows),
             notes=notes or None,
         )
         order = {"price": "cheapest", "throughput": "fastest", "latency": "lowest latency", "uptime": "highest uptime"}
         lines = [
             f"{len(rows)} endpoint(s) of {target}, {order[sort]} first. Data: {answer.provenance.describe()}.",
             *notes,
-            f"Columns: {' '.join(columns)}. {legend(columns).replace('null', '-')}",
+            f"Columns: {' '.join(columns)}. {legend(columns, rows).replace('null', '-')}",
             *(" ".join(_text_cell(c) for c in row[:-1]) + (f" {row[-1]}" if row[-1] else "") for row in rows),
         ]
         return tool_result(structured, "\n".join(lines))

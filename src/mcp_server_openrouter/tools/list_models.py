@@ -6,6 +6,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 
 from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.render.compact import ROW_LEGEND
 
 from .arguments import Limit, Offset, SortArg, to_query, with_arguments
 from .base import build_tool
@@ -22,4 +23,4 @@ def build(catalog: Catalog) -> Tool:
         )
 
     extra = {"sort": (SortArg, None), "limit": (Limit, 25), "offset": (Offset, 0)}
-    return build_tool(with_arguments(list_models, extra), title="List OpenRouter models")
+    return build_tool(with_arguments(list_models, extra), title="List OpenRouter models", more=ROW_LEGEND)

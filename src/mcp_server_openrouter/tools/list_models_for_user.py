@@ -18,4 +18,8 @@ def build(catalog: Catalog) -> Tool:
         answer = await catalog.user_models()
         return page_result(answer.value, answer.provenance, offset=offset, limit=limit)
 
-    return build_tool(list_models_for_user, title="List models available to your OpenRouter key")
+    return build_tool(
+        list_models_for_user,
+        title="List models available to your OpenRouter key",
+        more="Rows, codes and paging as list_models describes.",
+    )

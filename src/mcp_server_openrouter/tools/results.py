@@ -3,12 +3,14 @@
 The SDK would send a pydantic result twice: as ``structuredContent`` and as indent-2 JSON text
 (64 tokens a model in our measurements). We build the ``CallToolResult`` ourselves, and each
 channel stands alone, because clients give the model one or the other or both (Claude Code only
-the structured JSON; kimi-code and hermes-agent only the text): each says the units, what every
-code means, how fresh the data is (kind, date, why), the total, where the next page starts and
-how to get details. A page's structured part is columnar (``columns`` + ``rows`` of arrays,
+the structured JSON; kimi-code and hermes-agent only the text): each says how fresh the data is
+(kind, date, why), the total, where the next page starts and, when ``output_modalities`` is not
+given, that OpenRouter listed text-output models only. What the cells and codes mean never varies,
+so it is said once per conversation, in the tool's description (:data:`..render.compact.ROW_LEGEND`),
+not paid on every call. A page's structured part is columnar (``columns`` + ``rows`` of arrays,
 ~28 tokens a model instead of ~50 for keyed records, and a schema that is cheap to validate);
 its text part is a table (~24 tokens a model; see :mod:`..compact`).
-``bench/tokens.py`` measures every result three ways.
+``python -m bench.tokens`` measures every result three ways.
 """
 
 from collections.abc import Sequence
@@ -21,15 +23,12 @@ from mcp_server_openrouter.catalog.answers import Provenance
 from mcp_server_openrouter.openrouter import QUALITY_SORTS, Model, ModelsQuery
 from mcp_server_openrouter.render.compact import (
     ROW_COLUMNS,
-    ROW_LEGEND,
     TABLE_COLUMNS,
-    TABLE_LEGEND,
     number_text,
     plain_number,
     row,
     table_row,
 )
-from mcp_server_openrouter.render.detail import URI_PREFIX
 
 from .base import tool_result
 
@@ -46,32 +45,29 @@ Rows = Annotated[list[list[Cell]], WithJsonSchema({"type": "array", "items": {"t
 
 
 class ModelPage(BaseModel):
-    """One page of matching models: ``rows`` of cells named by ``columns``, explained by ``legend``."""
+    """One page of matching models: ``rows`` of cells named by ``columns``, explained by
+    :data:`~..render.compact.ROW_LEGEND` in the tool's description."""
 
-    columns: list[str]
+    columns: list[str] | None = Field(None, description="absent when there are no rows")
     rows: Rows
     total: int = Field(description="matches over all pages")
-    offset: int
+    offset: int = Field(0, description="absent when 0")
     next_offset: int | None = Field(None, description="absent on the last page")
+    note: str | None = None
     source: SourceField
-    legend: str
 
 
 class ModelCount(BaseModel):
     """How many models match."""
 
     count: int
+    note: str | None = None
     source: SourceField
 
 
-DETAILS = f"Details: get_model(ids) or resource {URI_PREFIX}{{id}}."
-PAGE_LEGEND = f"{ROW_LEGEND} Next page: call again with offset=next_offset. {DETAILS}"
-QUALITY_LEGEND = {
-    "intelligence": "intelligence/coding/agentic: Artificial Analysis index (0-100)",
-    "coding": "intelligence/coding/agentic: Artificial Analysis index (0-100)",
-    "agentic": "intelligence/coding/agentic: Artificial Analysis index (0-100)",
-    "arena_elo": "arena_elo: best Design Arena Elo",
-}
+TEXT_ONLY = "text output only (default); output_modalities=['all'] for all"
+TEXT_ONLY_WORDS = "text output only (the default; output_modalities=['all'] for all)"
+"""Said when ``output_modalities`` is not given: OpenRouter then lists text-output models only."""
 
 
 def quality_columns(query: ModelsQuery | None) -> list[str]:
@@ -99,39 +95,37 @@ def page_result(
     total = len(models)
     page = models[offset : offset + limit]
     next_offset = offset + len(page) if offset + len(page) < total else None
+    note = TEXT_ONLY if query is not None and not query.output_modalities else None
     extra = quality_columns(query)
-    legend, columns, rows = PAGE_LEGEND, ROW_COLUMNS, [row(m) for m in page]
-    text_columns, text_legend, text_rows = TABLE_COLUMNS, TABLE_LEGEND, [table_row(m) for m in page]
-    if extra:
-        notes = " ".join(dict.fromkeys(QUALITY_LEGEND[c] for c in extra))
+    columns, rows = ROW_COLUMNS, [row(m) for m in page]
+    text_columns, text_rows = TABLE_COLUMNS, [table_row(m) for m in page]
+    if extra and page:
         scores = [_scores(m, extra) for m in page]
         columns = [*ROW_COLUMNS[:5], *extra, ROW_COLUMNS[5]]
         rows = [[*r[:5], *s, r[5]] for r, s in zip(rows, scores, strict=True)]
-        legend = f"{PAGE_LEGEND} {notes}; null = none."
         text_columns = " ".join([*ROW_COLUMNS[:5], *extra, "[flags]"])
-        text_legend = f"{TABLE_LEGEND} {notes}; '-' = none."
         text_rows = [_with_quality(line, s) for line, s in zip(text_rows, scores, strict=True)]
     structured: dict[str, Any] = {
-        "columns": columns,
+        **({"columns": columns} if rows else {}),
         "rows": rows,
         "total": total,
-        "offset": offset,
+        **({"offset": offset} if offset else {}),
         **({"next_offset": next_offset} if next_offset is not None else {}),
+        **({"note": note} if note else {}),
         "source": provenance.record(),
-        "legend": legend,
     }
+    scope = f", {TEXT_ONLY_WORDS}" if note else ""
     if not page:
         if total:
-            head = f"No models at offset {offset}: only {total} match (offsets 0-{total - 1})."
+            head = f"No models at offset {offset}: only {total} match{scope} (offsets 0-{total - 1})."
         else:
-            head = "No model matches these filters; try fewer or looser ones."
+            head = f"No model matches these filters{scope}; try fewer or looser ones."
         return tool_result(structured, f"{head} Data: {provenance.describe()}.")
     more = f"next page: offset={next_offset}" if next_offset is not None else "last page"
     lines = [
-        f"Models {offset + 1}-{offset + len(page)} of {total} ({more}). Data: {provenance.describe()}.",
-        f"Columns: {text_columns}. {text_legend}",
+        f"Models {offset + 1}-{offset + len(page)} of {total}{scope}; {more}. Data: {provenance.describe()}.",
+        f"Columns: {text_columns}",
         *text_rows,
-        DETAILS,
     ]
     return tool_result(structured, "\n".join(lines))
 
@@ -141,7 +135,9 @@ def _with_quality(line: str, values: list[float | int | None]) -> str:
     return " ".join([*cells[:5], *(number_text(v) for v in values), *cells[5:]])
 
 
-def count_result(count: int, provenance: Provenance) -> CallToolResult:
-    structured = ModelCount(count=count, source=provenance.record())
+def count_result(count: int, provenance: Provenance, query: ModelsQuery | None = None) -> CallToolResult:
+    note = TEXT_ONLY if query is not None and not query.output_modalities else None
+    structured = ModelCount(count=count, note=note, source=provenance.record())
     noun = "model matches" if count == 1 else "models match"
-    return tool_result(structured, f"{count} {noun}. Data: {provenance.describe()}.")
+    scope = f", {TEXT_ONLY_WORDS}" if note else ""
+    return tool_result(structured, f"{count} {noun}{scope}. Data: {provenance.describe()}.")
