@@ -84,9 +84,11 @@ def priced_per_token(record: dict[str, Any]) -> bool:
     guides give (written here apart from the server's own code): speech models are priced per
     character, transcription models per an unstated unit, and media models listed at 0 that are no
     ``:free`` variant are priced outside the model list."""
-    outputs = set((record.get("architecture") or {}).get("output_modalities") or [])
+    architecture: dict[str, Any] = record.get("architecture") or {}
+    outputs: set[str] = set(architecture.get("output_modalities") or [])
     if outputs & {"speech", "transcription"}:
         return False
-    prices = [v for k, v in (record.get("pricing") or {}).items() if k not in ("overrides", "discount")]
+    pricing: dict[str, Any] = record.get("pricing") or {}
+    prices = [v for k, v in pricing.items() if k not in ("overrides", "discount")]
     listed_at_zero = all(str(v).strip() in ("0", "0.0", "") for v in prices)
     return not (outputs & MEDIA_OUTPUTS and listed_at_zero and not str(record["id"]).endswith(":free"))

@@ -15,21 +15,20 @@ from mcp_server_openrouter.render.compact import CAPABILITY_PARAMETERS, ROW_COLU
 from mcp_server_openrouter.render.detail import detail
 
 from .fake_upstream import SNAPSHOTS, load_snapshot
+from .helpers import priced_per_token
 
 MILLION = Decimal(1_000_000)
-
-
-MEDIA = {"video", "rerank", "audio", "speech", "image", "transcription"}
 
 
 def expected_price(record: dict[str, Any], key: str) -> Decimal | str | None:
     """The price a row must show, from the raw record: USD per 1M tokens, or, where OpenRouter's
     guides give another unit (speech: per character; transcription: unstated; media listed at 0
     that is no free variant: priced elsewhere), that unit's mark."""
-    raw = record["pricing"].get(key)
-    outputs = set((record.get("architecture") or {}).get("output_modalities") or [])
-    prices = [v for k, v in record["pricing"].items() if k not in ("overrides", "discount")]
-    if outputs & MEDIA and not record["id"].endswith(":free") and all(Decimal(str(v)) == 0 for v in prices):
+    pricing: dict[str, Any] = record["pricing"]
+    raw = pricing.get(key)
+    architecture: dict[str, Any] = record.get("architecture") or {}
+    outputs: set[str] = set(architecture.get("output_modalities") or [])
+    if not priced_per_token(record) and not outputs & {"speech", "transcription"}:
         return "unlisted"
     if raw is None:
         return None
@@ -71,9 +70,9 @@ def test_detail_records_equal_upstream_values_for_every_model(snapshot: str) -> 
         assert record["id"] == raw["id"]
         assert record.get("context") == (raw["context_length"] or None)
         assert record.get("max_output") == (top.get("max_completion_tokens") or None)
-        outputs = set(arch.get("output_modalities") or [])
+        kinds: set[str] = set(arch.get("output_modalities") or [])
         price = expected_price(raw, "prompt")
-        if not outputs & {"speech", "transcription"} and price != "unlisted":
+        if not kinds & {"speech", "transcription"} and price != "unlisted":
             assert shown_price(record.get("usd_in")) == price, raw["id"]
             assert shown_price(record.get("usd_out")) == expected_price(raw, "completion"), raw["id"]
         else:  # not per token: said in words, never as a token price

@@ -202,7 +202,7 @@ def test_local_sorts() -> None:
         and m.pricing.completion is not None
         and priced_per_token(m.raw)
     ]
-    means = [(m.pricing.prompt + m.pricing.completion) / 2 for m in ranked if m.pricing.prompt is not None]
+    means = [(Decimal(m.raw["pricing"]["prompt"]) + Decimal(m.raw["pricing"]["completion"])) / 2 for m in ranked]
     assert means == sorted(means)
     assert cheap[: len(ranked)] == ranked  # then the unknown, variable and not-per-token prices, last
     assert any(m.pricing.prompt is not None and m.pricing.prompt < 0 for m in cheap[len(ranked) :])
