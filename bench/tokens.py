@@ -30,7 +30,7 @@ from pydantic import SecretStr
 
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.openrouter import parse_model_list
-from mcp_server_openrouter.render.compact import row, table_row
+from mcp_server_openrouter.render.compact import ROW_LEGEND, row, table_row
 from mcp_server_openrouter.render.detail import detail, detail_text
 from mcp_server_openrouter.server import create_server
 from tests.fake_upstream import MAIN_SNAPSHOT, SNAPSHOTS, FakeOpenRouter, load_snapshot
@@ -45,7 +45,7 @@ TARGET_DETAIL = 170
 TARGET_ESTIMATE = 60
 TARGET_ENDPOINT = 40
 TARGET_ANY_CALL = 20_000
-TARGET_TOOLS_LIST = 2_600  # all tools, after the six of issues 11 and 12
+TARGET_TOOLS_LIST = 3_000  # every tool (eight planned), the row legend included: it is said here, once
 KEY = "sk-or-bench"
 
 
@@ -234,8 +234,54 @@ async def per_model_table() -> list[str]:
     return out
 
 
+LEGEND_CALLS: list[tuple[str, dict[str, Any], int]] = [
+    ("2-row page", {"limit": 2}, 130),
+    ("empty page", {"q": "no-such-model-anywhere"}, 60),
+    ("default 25-row page", {}, 730),
+]
+"""The pages whose fixed cost the row legend decided, with their target in each channel."""
+
+
+async def legend_table() -> list[str]:
+    """The row legend said once, in list_models' description (today), against the same legend in
+    every result (before): each page under the three policies, and whole conversations of 1 and 5
+    default pages with tools/list. "In every result" is today's page plus the legend in each
+    channel, and today's tools/list without it."""
+    upstream = FakeOpenRouter(load_snapshot(), api_key=KEY)
+    async with Client(create_server(settings(), transport=upstream.transport())) as client:
+        pages = {label: read(await client.call_tool("list_models", args)) for label, args, _ in LEGEND_CALLS}
+        listed = await client.list_tools()
+    tools_now = tokens(
+        compact_json([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools])
+    )
+    legend = tokens(ROW_LEGEND) + 2  # and the separator
+    per_call = {"structured-only": legend, "content-only": legend, "both": 2 * legend}
+    out = [
+        "| list_models page (cl100k tokens) | structured-only | content-only | both | target, each channel | |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for label, _, target in LEGEND_CALLS:
+        values = pages[label]
+        ok = all(values[p] <= target for p in POLICIES if p != "both")
+        out.append(
+            f"| {label} | {' | '.join(f'{values[p]:,}' for p in POLICIES)} | <= {target:,} | {'ok' if ok else 'OVER'} |"
+        )
+    out += [
+        "",
+        "| conversation: tools/list + N default pages | structured-only | content-only | both |",
+        "|---|---:|---:|---:|",
+    ]
+    default = pages["default 25-row page"]
+    for calls in (1, 5):
+        now = {p: tools_now + calls * default[p] for p in POLICIES}
+        before = {p: tools_now - legend + calls * (default[p] + per_call[p]) for p in POLICIES}
+        for name, values in (("legend in the description", now), ("legend in every result", before)):
+            out.append(f"| {calls} call(s), {name} | {' | '.join(f'{values[p]:,}' for p in POLICIES)} |")
+    return out
+
+
 async def measure() -> list[str]:
-    return [*await per_model_table(), "", *await calls_table()]
+    return [*await per_model_table(), "", *await calls_table(), "", *await legend_table()]
 
 
 def main() -> None:

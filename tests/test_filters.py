@@ -307,7 +307,7 @@ async def test_a_list_sorted_by_an_index_shows_it_and_the_values_are_the_records
 
     assert page["columns"] == ["id", "context", "max_output", "usd_in", "usd_out", "coding", "flags"]
     description = {t.name: t.description or "" for t in (await offline.list_tools()).tools}["list_models"]
-    assert "intelligence/coding/agentic (Artificial Analysis index, 0-100)" in description
+    assert "intelligence/coding/agentic (Artificial Analysis, 0-100)" in description
     for record in rows_of(page):
         assert record["coding"] == index(raw[record["id"]], "coding")
     lines = text_of(result).splitlines()

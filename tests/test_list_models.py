@@ -163,7 +163,7 @@ async def test_the_rows_are_explained_once_in_the_tool_description(client: Clien
         "t=text i=image f=file a=audio v=video",  # every code
         "T=tools J=json mode S=structured outputs R=reasoning",
         "exp=removal date",
-        "N/Mchars: USD per 1M characters of input text",  # prices that are not per token
+        "N/Mchars (USD per 1M input characters)",  # prices that are not per token
         "Bounds are inclusive",
         "offset=next_offset",  # where the next page starts
         "get_model",  # how to get details

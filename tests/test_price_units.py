@@ -93,11 +93,11 @@ async def test_get_model_and_the_resource_say_the_price_in_words(client: Client)
     tts, stt, video = structured(result)["models"]
 
     assert "usd_in" not in tts
-    assert tts["price"] == "USD 15 per 1M characters of input text"
-    assert stt["price"].startswith("USD 0.006 per unit of input, a unit OpenRouter does not state")
-    assert video["price"].startswith("not in OpenRouter's model list")
-    assert "price: USD 15 per 1M characters of input text" in text_of(result)
-    assert "price: what the model costs when that is not per token" in structured(result)["legend"]
+    assert tts["price"] == "USD 15 per 1M input characters"
+    assert stt["price"] == "USD 0.006 per unstated unit (audio second, minute or hour, or token)"
+    assert video["price"] == "not in OpenRouter's model list (see the model's page)"
+    assert "price: USD 15 per 1M input characters" in text_of(result)
+    assert "price: when not per token" in structured(result)["legend"]
     read = await client.read_resource(f"openrouter://models/{TTS}")
     body = json.loads(read.contents[0].text)  # type: ignore[union-attr]
     assert "prompt" not in body["derived"]["usd_per_million_tokens"]
