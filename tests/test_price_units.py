@@ -94,8 +94,8 @@ async def test_get_model_and_the_resource_say_the_price_in_words(client: Client)
 
     assert "usd_in" not in tts
     assert tts["price"] == "USD 15 per 1M input characters"
-    assert stt["price"] == "USD 0.006 per unstated unit (audio second, minute or hour, or token)"
-    assert video["price"] == "not in OpenRouter's model list (see the model's page)"
+    assert stt["price"] == "USD 0.006 per unstated unit"
+    assert video["price"] == "not in OpenRouter's model list"
     assert "price: USD 15 per 1M input characters" in text_of(result)
     assert "price: when not per token" in structured(result)["legend"]
     read = await client.read_resource(f"openrouter://models/{TTS}")

@@ -51,7 +51,7 @@ _LEGEND_PARTS = {
     "": "Tokens: context, max_output. USD per 1M tokens: usd_in, usd_out, usd_per_m ('variable' = set by the routed "
     "model).",
     "usd_each": "USD each: usd_each.",
-    "price": "price: when not per token.",
+    "price": "price: when not per token (unstated unit: audio second, minute or hour, or token).",
     "tiers": "A tier applies when its 'when' holds.",
     "intelligence": "intelligence/coding/agentic: Artificial Analysis index.",
     "arena": "arena: best Design Arena category #rank Elo.",
@@ -222,13 +222,13 @@ def _price_in_words(model: Model) -> str:
     """A price that is not per token (:data:`~..openrouter.models.PriceUnit`), with its unit, or
     the lack of one, said plainly."""
     if model.price_unit == "unlisted":
-        return "not in OpenRouter's model list (see the model's page)"
+        return "not in OpenRouter's model list"
     prompt, completion = model.pricing.prompt, model.pricing.completion
     parts: list[str] = []
     if prompt is not None and model.price_unit == "character":
         parts.append(f"USD {decimal_text(prompt * MILLION)} per 1M input characters")
     elif prompt is not None:
-        parts.append(f"USD {decimal_text(prompt)} per unstated unit (audio second, minute or hour, or token)")
+        parts.append(f"USD {decimal_text(prompt)} per unstated unit")
     if completion:
         parts.append(f"output USD {decimal_text(completion)} per unstated unit")
     return "; ".join(parts) or "unknown"
