@@ -124,3 +124,15 @@ async def test_endpoints_of_a_speech_model_show_its_unit_and_explain_it(client: 
     assert first["usd_in"] == "15/Mchars"
     assert "N/Mchars = USD per 1M characters of input text" in page["legend"]
     assert "N/Mchars = USD per 1M characters of input text" in text_of(result)
+
+
+@pytest.mark.parametrize("sort", ["pricing-low-to-high", "pricing-high-to-low"])
+async def test_speech_models_sort_among_themselves_by_price_per_character(
+    client: Client, upstream: FakeOpenRouter, sort: str
+) -> None:
+    upstream.go_down()  # sorted here
+    page = structured(await call(client, "list_models", {"output_modalities": ["speech"], "sort": sort, "limit": 100}))
+
+    per_char = [Decimal(str(RAW[model_id]["pricing"]["prompt"])) for model_id in (r[0] for r in page["rows"])]
+    assert per_char == sorted(per_char, reverse=sort == "pricing-high-to-low")
+    assert len(per_char) == len([r for r in RAW.values() if "speech" in r["architecture"]["output_modalities"]])

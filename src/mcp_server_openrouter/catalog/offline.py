@@ -21,7 +21,8 @@ what the upstream documents; where it is silent, the reading an agent most likel
   a model without that index does not match a bound on it.
 * ``model_authors``: the ID's author slug (before ``/``, ignoring a leading ``~``), case-insensitive.
 * ``sort``: ``newest`` (``created``, newest first), ``pricing-low-to-high`` /
-  ``pricing-high-to-low`` (mean of prompt and completion price; variable/unknown/not per token last),
+  ``pricing-high-to-low`` (mean of prompt and completion price; variable/unknown last; then speech
+  models by their price per character, then the rest: :func:`price_sorted`),
   ``context-high-to-low``, ``intelligence-`` / ``coding-`` / ``agentic-high-to-low`` (that
   Artificial Analysis index) and ``design-arena-elo-high-to-low`` (best Design Arena Elo), models
   without the score last, as the upstream documents. Ties keep the catalog's order.
@@ -138,7 +139,7 @@ def priced_per_token(models: list[Model], query: ModelsQuery) -> list[Model]:
     """``models`` as OpenRouter answered ``query``, without comparing prices of other units with
     token prices: under a price bound, models not priced per token are dropped (their price is per
     character or per an unstated unit, never within "USD per 1M tokens"); under a price sort, they
-    go last, keeping OpenRouter's order otherwise."""
+    come after the models priced per token, speech models first, in OpenRouter's order otherwise."""
     bounded = any(
         bound is not None
         for bound in (query.min_price, query.max_price, query.min_output_price, query.max_output_price)
@@ -146,8 +147,26 @@ def priced_per_token(models: list[Model], query: ModelsQuery) -> list[Model]:
     if bounded:
         return [m for m in models if m.price_unit == "token"]
     if query.sort in ("pricing-low-to-high", "pricing-high-to-low"):
-        return [m for m in models if m.price_unit == "token"] + [m for m in models if m.price_unit != "token"]
+        return [m for group in _price_groups(models) for m in group]
     return models
+
+
+def _price_groups(models: list[Model]) -> tuple[list[Model], list[Model], list[Model]]:
+    """Models whose prices compare with each other: per token, per character (speech), and the
+    rest (an unstated unit, or unlisted), each in the given order."""
+    token = [m for m in models if m.price_unit == "token"]
+    characters = [m for m in models if m.price_unit == "character"]
+    return token, characters, [m for m in models if m.price_unit not in ("token", "character")]
+
+
+def price_sorted(models: list[Model], *, descending: bool) -> list[Model]:
+    """A price sort that compares like with like: models priced per token by :func:`mean_token_price`
+    (unknown and variable last), then speech models by their price per character, then the rest in
+    the given order (their units are unstated, or their prices elsewhere)."""
+    token, characters, rest = _price_groups(models)
+    token = known_first(token, mean_token_price, reverse=descending)
+    characters = known_first(characters, lambda m: m.pricing.prompt, reverse=descending)
+    return [*token, *characters, *rest]
 
 
 def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
@@ -225,7 +244,7 @@ def filter_locally(models: list[Model], query: ModelsQuery, now: datetime | None
         case "context-high-to-low":
             selected.sort(key=lambda m: -m.context_length)
         case "pricing-low-to-high" | "pricing-high-to-low":
-            selected = known_first(selected, mean_token_price, reverse=query.sort == "pricing-high-to-low")
+            selected = price_sorted(selected, descending=query.sort == "pricing-high-to-low")
         case sort if sort in QUALITY_SORTS:
             name = QUALITY_SORTS[sort]
             selected = known_first(selected, lambda m: m.score(name), reverse=True)
