@@ -1,7 +1,7 @@
 """Small helpers shared by the tool tests."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -25,6 +25,19 @@ TOOL_NAMES = [
     "estimate_cost",
 ]
 """Every tool, in the order tools/list gives them."""
+
+
+class Clock:
+    """An injected clock (what the answer cache and the outage window age by), moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 def server_for(upstream: FakeOpenRouter, *, clock: Callable[[], datetime] = utcnow, **settings: Any) -> MCPServer[Any]:

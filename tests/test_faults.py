@@ -60,7 +60,6 @@ import time
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -91,7 +90,7 @@ from .faulty_upstream import (
     slow,
     status,
 )
-from .helpers import structured, text_of
+from .helpers import Clock, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -111,19 +110,6 @@ MODELS, COUNT, USER = "/api/v1/models", "/api/v1/models/count", "/api/v1/models/
 PROBE = "openrouter/auto"
 TEXT_MODELS = 414
 """Text-output models in the 2026-08-18 catalog: the default filter's total, live or offline."""
-
-
-class Clock:
-    """The injected clock the answer cache ages by."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @dataclass(slots=True)

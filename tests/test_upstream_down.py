@@ -2,8 +2,6 @@
 for the failure window (or its Retry-After), every call answers offline at once, and one probe at
 a time tests recovery."""
 
-from datetime import UTC, datetime, timedelta
-
 import anyio
 import httpx2
 import pytest
@@ -15,20 +13,9 @@ from mcp_server_openrouter.openrouter import InternalServerError, NotFoundError,
 
 from .conftest import FAKE_BASE_URL
 from .fake_upstream import FakeOpenRouter
-from .helpers import call, server_for, structured
+from .helpers import Clock, call, server_for, structured
 
 pytestmark = pytest.mark.anyio
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 async def test_while_openrouter_is_down_new_queries_send_nothing_and_answer_offline(upstream: FakeOpenRouter) -> None:
