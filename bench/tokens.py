@@ -45,6 +45,7 @@ TARGET_DETAIL = 170
 TARGET_ESTIMATE = 60
 TARGET_ENDPOINT = 40
 TARGET_ANY_CALL = 20_000
+TARGET_RECOMMEND = 450  # an answer of 8 frontier rows, each channel
 TARGET_TOOLS_LIST = 3_000  # every tool (eight planned), the row legend included: it is said here, once
 KEY = "sk-or-bench"
 
@@ -146,6 +147,12 @@ async def calls_table() -> list[str]:
                 "requests": 1_000,
             },
             TARGET_ESTIMATE,
+        ),
+        (
+            "recommend_models coding, tools (frontier and near misses)",
+            "recommend_models",
+            {"task": "coding", "supported_parameters": ["tools"], "limit": 8},
+            TARGET_RECOMMEND,
         ),
         ("error: invalid argument", "list_models", {"category": "cooking"}, None),
         ("error: unknown model ID", "get_model", {"ids": ["gpt-4o"]}, None),

@@ -32,6 +32,7 @@ const CALLS = {
   list_models_for_user: { limit: 3 },
   list_model_endpoints: { id: "anthropic/claude-sonnet-4.5", sort: "throughput" },
   estimate_cost: { ids: ["openrouter/auto", "anthropic/claude-sonnet-4.5"], input_tokens: 250000, output_tokens: 1000, requests: 10 },
+  recommend_models: { task: "coding", supported_parameters: ["tools"], limit: 4 },
 };
 
 async function main() {
@@ -52,7 +53,7 @@ async function main() {
     check("capabilities", Boolean(caps?.tools && caps?.resources && caps?.completions), caps);
 
     const { tools } = await client.listTools();
-    check("tools/list", tools.length === 6, tools.map((t) => t.name));
+    check("tools/list", tools.length === Object.keys(CALLS).length, tools.map((t) => t.name));
     const ajv = new Ajv({ strict: false, allErrors: true });
     for (const tool of tools) {
       ajv.compile(tool.inputSchema);

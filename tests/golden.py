@@ -88,6 +88,9 @@ TOOL_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("estimate_cost", {"ids": ["openai/gpt-4o"]}),
     ("estimate_cost", {"ids": ["openai/gpt-4o"], "input_tokens": 10, "cached_input_tokens": 20}),
     ("estimate_cost", {"ids": ["openai/gpt-4o"], "at_utc": "25:00"}),
+    ("recommend_models", {}),
+    ("recommend_models", {"task": "agentic", "max_price": 1, "input_tokens": 20000, "output_tokens": 2000, "limit": 3}),
+    ("list_models", {"output_modalities": ["speech", "transcription", "video"], "limit": 6}),
 ]
 OFFLINE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("list_models", {"supported_parameters": ["tools"], "limit": 4}),
@@ -99,6 +102,7 @@ OFFLINE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("list_models_for_user", {}),
     ("list_model_endpoints", {"id": "openai/gpt-4o"}),
     ("estimate_cost", {"ids": ["openai/gpt-4o"], "input_tokens": 1000}),
+    ("recommend_models", {"task": "intelligence", "model_authors": ["openai", "google"]}),
 ]
 CHANNEL_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("list_models", {"limit": 2}),

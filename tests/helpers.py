@@ -23,6 +23,7 @@ TOOL_NAMES = [
     "list_models_for_user",
     "list_model_endpoints",
     "estimate_cost",
+    "recommend_models",
 ]
 """Every tool, in the order tools/list gives them."""
 

@@ -157,5 +157,5 @@ def test_inspector_cli_over_streamable_http_in_both_eras(interop: Path, upstream
             env=upstream_env,
         )
 
-    assert len(listed["tools"]) == 6  # type: ignore[arg-type]
+    assert len(listed["tools"]) == len(TOOL_NAMES)  # type: ignore[arg-type]
     assert len(called["structuredContent"]["rows"]) == 2  # type: ignore[index]

@@ -61,6 +61,22 @@ TOOL_ARGUMENTS = {
         "web_searches",
         "at_utc",
     ],
+    "recommend_models": [
+        "supported_parameters",
+        "min_context",
+        "input_modalities",
+        "output_modalities",
+        "max_price",
+        "max_output_price",
+        "model_authors",
+        "providers",
+        "zdr",
+        "region",
+        "task",
+        "input_tokens",
+        "output_tokens",
+        "limit",
+    ],
 }
 VALID: dict[str, dict[str, Any]] = {
     "get_model": {"ids": ["openrouter/auto"]},

@@ -155,7 +155,8 @@ def test_the_installed_wheel_answers_offline(wheel: Path, tmp_path: Path) -> Non
     )
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("414 models match. Data: OFFLINE: bundled catalog snapshot of 2026-08-18")
+    assert done.stdout.startswith("414 models match, text output only (the default;")
+    assert "Data: OFFLINE: bundled catalog snapshot of 2026-08-18" in done.stdout
 
 
 def test_uvx_runs_the_server_from_a_checkout(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from mcp.client.stdio import stdio_client
 
 from .conftest import TEST_KEY
 from .fake_upstream import FakeOpenRouter, serve
-from .helpers import call, ids_of, structured, text_of
+from .helpers import TOOL_NAMES, call, ids_of, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -38,14 +38,7 @@ async def test_server_process_answers_over_stdio_against_a_loopback_upstream(tmp
         errlog.seek(0)
         stderr = errlog.read()
 
-    assert sorted(t.name for t in tools.tools) == [
-        "count_models",
-        "estimate_cost",
-        "get_model",
-        "list_model_endpoints",
-        "list_models",
-        "list_models_for_user",
-    ]
+    assert sorted(t.name for t in tools.tools) == sorted(TOOL_NAMES)
     page = structured(listed)
     assert page["source"]["kind"] == "live"
     assert ids_of(page) == [m["id"] for m in upstream.select({"supported_parameters": "tools"})[:2]]

@@ -32,10 +32,12 @@ async def test_every_argument_has_a_description_and_closed_sets_list_their_value
     tools = {t.name: t for t in (await client.list_tools()).tools}
 
     for tool in tools.values():
-        if tool.name == "count_models":
-            continue  # list_models' filters, described there (see the next test)
         for name, prop in tool.input_schema["properties"].items():
-            assert prop.get("description"), (tool.name, name)
+            brief = (
+                tool.name in ("count_models", "recommend_models")
+                and name in tools["list_models"].input_schema["properties"]
+            )  # list_models' filters, described there (see the next test)
+            assert brief or prop.get("description"), (tool.name, name)
     props = tools["list_models"].input_schema["properties"]
     assert len(props["category"]["enum"]) == 12
     assert len(props["sort"]["enum"]) == 12
@@ -46,15 +48,27 @@ async def test_every_argument_has_a_description_and_closed_sets_list_their_value
     assert props["offset"]["minimum"] == 0
 
 
-async def test_count_models_takes_list_models_filters_and_points_there_for_their_meaning(client: Client) -> None:
+async def test_tools_taking_list_models_filters_publish_them_in_brief_and_point_there(client: Client) -> None:
     tools = {t.name: t for t in (await client.list_tools()).tools}
-    counted, listed = tools["count_models"].input_schema, tools["list_models"].input_schema
+    listed = tools["list_models"].input_schema["properties"]
+    counted = tools["count_models"].input_schema["properties"]
 
     assert "same names and meanings" in (tools["count_models"].description or "")
-    assert set(counted["properties"]) == set(listed["properties"]) - {"sort", "limit", "offset"}
-    for name, prop in counted["properties"].items():
-        described = {k: v for k, v in listed["properties"][name].items() if k != "description"}
-        assert prop == described, name  # the same types, bounds and allowed values
+    assert "Constraints as in list_models" in (tools["recommend_models"].description or "")
+    assert set(counted) == set(listed) - {"sort", "limit", "offset"}
+    for tool in ("count_models", "recommend_models"):
+        for name, prop in tools[tool].input_schema["properties"].items():
+            if name not in listed or name == "limit":  # recommend_models' own limit is its own
+                continue
+            full = listed[name]
+            assert "description" not in prop, name
+            assert prop.get("type") == full.get("type", "string"), name  # the same types and bounds
+            for bound in ("minimum", "maximum", "maxItems"):
+                assert prop.get(bound) == full.get(bound), (name, bound)
+            values = full.get("enum") or full.get("items", {}).get("enum")
+            if values:  # the values are listed once, in list_models; the length still bounds them
+                limit = prop.get("maxLength") or prop["items"]["maxLength"]
+                assert limit == max(len(v) for v in values), name
 
 
 async def test_schemas_carry_no_titles_or_null_branches(client: Client) -> None:

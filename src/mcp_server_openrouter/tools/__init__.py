@@ -6,10 +6,26 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.config import Results
 
-from . import count_models, estimate_cost, get_model, list_model_endpoints, list_models, list_models_for_user
+from . import (
+    count_models,
+    estimate_cost,
+    get_model,
+    list_model_endpoints,
+    list_models,
+    list_models_for_user,
+    recommend_models,
+)
 from .base import use_results
 
-TOOLS = (list_models, count_models, get_model, list_models_for_user, list_model_endpoints, estimate_cost)
+TOOLS = (
+    list_models,
+    count_models,
+    get_model,
+    list_models_for_user,
+    list_model_endpoints,
+    estimate_cost,
+    recommend_models,
+)
 TOOL_NAMES = tuple(tool.__name__.rpartition(".")[2] for tool in TOOLS)
 """Every tool's name (each module is named after its tool)."""
 NEEDS_KEY = frozenset({"list_models_for_user"})

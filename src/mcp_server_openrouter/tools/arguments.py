@@ -9,7 +9,7 @@ to save tokens (see :mod:`.schema`).
 
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal
 from typing import Annotated, Any, Literal, cast, get_args
 
@@ -130,13 +130,18 @@ RANGES = [
 ]
 
 
-def with_arguments(fn: Callable[..., Any], extra: dict[str, tuple[Any, Any]] | None = None) -> Callable[..., Any]:
-    """Give ``fn(**arguments)`` the signature of :data:`FILTERS` (all defaulting to ``None``) plus
-    ``extra`` (name → (annotation, default)): the SDK reads it to build the input schema and to
-    validate the arguments it passes."""
+def with_arguments(
+    fn: Callable[..., Any],
+    extra: dict[str, tuple[Any, Any]] | None = None,
+    filters: Collection[str] = FILTERS.keys(),
+) -> Callable[..., Any]:
+    """Give ``fn(**arguments)`` the signature of the ``filters`` of :data:`FILTERS` (all defaulting
+    to ``None``) plus ``extra`` (name → (annotation, default)): the SDK reads it to build the input
+    schema and to validate the arguments it passes."""
     parameters = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
         for name, annotation in FILTERS.items()
+        if name in filters
     ]
     parameters += [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)

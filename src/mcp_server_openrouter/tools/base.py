@@ -2,7 +2,7 @@
 :func:`build_tool` and :func:`tool_result`, the one way a result is built."""
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
@@ -16,6 +16,7 @@ from mcp_server_openrouter.errortext import MAX_PROBLEMS, describe_invalid, quot
 from mcp_server_openrouter.openrouter import OpenRouterError
 
 from .errors import explain
+from .schema import brief as brief_schema
 from .schema import inline_refs, slim
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
@@ -87,15 +88,15 @@ def build_tool(
     *,
     title: str,
     output_schema: dict[str, Any] | None = None,
-    argument_descriptions: bool = True,
+    brief: Collection[str] = (),
     more: str | None = None,
 ) -> Tool:
     """Register-ready tool with slimmed input and output schemas (see :mod:`.schema`).
 
     ``output_schema`` replaces the one generated from ``fn``'s return annotation, for results whose
     legend explains them and whose full schema would cost every conversation tokens of ``tools/list``.
-    ``argument_descriptions=False`` publishes the arguments without descriptions, for a tool whose
-    description points to another tool that describes the same arguments. ``more`` is a paragraph
+    ``brief`` names arguments published in brief (:func:`.schema.brief`): those of another tool,
+    which describes them and lists their values, and which this tool's description points to. ``more`` is a paragraph
     added to the description (the docstring's first line stays what a model reads first).
 
     Our tools build their ``CallToolResult`` from dumps of the result models themselves, so the
@@ -106,7 +107,9 @@ def build_tool(
     description = f"{(fn.__doc__ or '').strip()}\n\n{more}" if more else None
     tool = CatalogTool.from_function(fn, title=title, description=description, annotations=READ_ONLY)
     # Unknown arguments are refused (see CatalogTool.run): the schema says so too.
-    parameters = inline_refs(slim(tool.parameters, descriptions=argument_descriptions))
+    parameters = inline_refs(slim(tool.parameters))
+    for name in brief:
+        parameters["properties"][name] = brief_schema(parameters["properties"][name])
     tool.parameters = {**parameters, "additionalProperties": False}
     if output_schema is not None:
         tool.fn_metadata.output_schema = output_schema

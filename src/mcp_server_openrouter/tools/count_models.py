@@ -7,7 +7,7 @@ from mcp_types import CallToolResult
 
 from mcp_server_openrouter.catalog import Catalog
 
-from .arguments import to_query, with_arguments
+from .arguments import FILTERS, to_query, with_arguments
 from .base import build_tool
 from .results import ModelCount, count_result
 
@@ -19,6 +19,6 @@ def build(catalog: Catalog) -> Tool:
         answer = await catalog.count(query)
         return count_result(answer.value, answer.provenance, query)
 
-    # The arguments are list_models' filters, described there: a second copy of their descriptions
-    # would cost every conversation ~300 tokens of tools/list.
-    return build_tool(with_arguments(count_models), title="Count OpenRouter models", argument_descriptions=False)
+    # The arguments are list_models' filters, described there with their values: a second copy
+    # would cost every conversation ~500 tokens of tools/list.
+    return build_tool(with_arguments(count_models), title="Count OpenRouter models", brief=FILTERS)

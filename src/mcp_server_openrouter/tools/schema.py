@@ -60,6 +60,22 @@ def slim(schema: Any, *, descriptions: bool = True, required: bool = True) -> An
     return out
 
 
+def brief(schema: dict[str, Any]) -> dict[str, Any]:
+    """An argument's schema without its description and allowed values (a string ``enum`` becomes a
+    string as long as the longest value), keeping types and bounds: for an argument another tool
+    already describes. Clients that check arguments still can; the server refuses a value outside
+    the set with the allowed values named."""
+    out = {k: v for k, v in schema.items() if k not in ("description", "enum")}
+    values = schema.get("enum")
+    if isinstance(values, list):
+        out["type"] = "string"
+        out["maxLength"] = max(len(str(v)) for v in cast(list[Any], values))
+    items = out.get("items")
+    if isinstance(items, dict):
+        out["items"] = brief(cast(dict[str, Any], items))
+    return out
+
+
 def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` with every local ``$ref`` replaced by its definition and ``$defs`` dropped.
 

@@ -1,0 +1,92 @@
+"""Which models to pick for a task: the price-quality frontier of the candidates.
+
+A candidate is a model that matches the user's constraints. Its **quality** for a task is the
+catalog's own score for it (``benchmarks`` in ``/models``; today the Artificial Analysis
+``coding``, ``intelligence`` and ``agentic`` indices, 0-100). Its **cost** is what one request of
+the stated workload costs on it, computed exactly by :func:`.cost.estimate` (long-context tiers,
+the output price for reasoning, discounts): the cost a user pays, not a list price.
+
+The **frontier** is every scored, priced candidate that no other candidate *dominates*: none is
+at least as good and at most as costly, and better or cheaper in one of the two. Models with the
+same score and cost do not dominate each other. The frontier is returned best first (highest
+score, which is also the costliest), then up to :data:`NEAR_MISSES` dominated candidates with the
+highest scores, each named with a model that dominates it: close to the frontier, never silently
+mixed into it.
+
+Candidates without a score for the task, and those whose cost cannot be computed (a router's
+variable price, a price that is not per token: :data:`~.openrouter.models.PriceUnit`), are never
+ranked, and never dropped from the counts either: the answer says how many there were.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .cost import Workload, estimate
+from .openrouter.models import Model
+
+NEAR_MISSES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A scored model and what one request of the workload costs on it (USD, exact)."""
+
+    model: Model
+    score: float
+    cost: Decimal
+
+    def dominates(self, other: "Candidate") -> bool:
+        """At least as good and at most as costly, and strictly better in one of the two."""
+        return (
+            self.score >= other.score
+            and self.cost <= other.cost
+            and (self.score > other.score or self.cost < other.cost)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    candidate: Candidate
+    dominated_by: Candidate
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """The frontier (best first), near misses, and how many candidates were set aside and why."""
+
+    frontier: list[Candidate]
+    near_misses: list[NearMiss]
+    considered: int
+    """Models matching the constraints."""
+    unscored: int
+    """Of those, models the catalog has no score for, for this task."""
+    unpriced: int
+    """Of those with a score, models whose cost for the workload cannot be computed."""
+
+
+def recommend(models: list[Model], task: str, workload: Workload) -> Recommendation:
+    """The frontier of ``models`` for ``task`` (a :meth:`~.openrouter.models.Model.score` name) at
+    ``workload`` (see the module docstring)."""
+    scored = [(m, s) for m in models if (s := m.score(task)) is not None]
+    candidates: list[Candidate] = []
+    for model, score in scored:
+        estimated = estimate(model, workload)
+        if estimated.total is not None and estimated.estimated:
+            candidates.append(Candidate(model, score, estimated.total / workload.requests))
+    # Cheapest first, best first among equals: a candidate is on the frontier when it beats the best
+    # score of every strictly cheaper one, and is not beaten by an equally cheap one.
+    ordered = sorted(candidates, key=lambda c: (c.cost, -c.score))
+    frontier: list[Candidate] = []
+    for candidate in ordered:
+        if not any(other.dominates(candidate) for other in frontier):
+            frontier.append(candidate)
+    on_frontier = {id(c) for c in frontier}
+    dominated = sorted((c for c in candidates if id(c) not in on_frontier), key=lambda c: (-c.score, c.cost))
+    near_misses = [NearMiss(c, next(f for f in frontier if f.dominates(c))) for c in dominated[:NEAR_MISSES]]
+    return Recommendation(
+        frontier=sorted(frontier, key=lambda c: (-c.score, c.cost)),
+        near_misses=near_misses,
+        considered=len(models),
+        unscored=len(models) - len(scored),
+        unpriced=len(scored) - len(candidates),
+    )

@@ -1,0 +1,156 @@
+"""``recommend_models``: the price-quality frontier for a task, under the user's constraints.
+
+The method is :mod:`..recommend`'s: quality is the catalog's own score for the task, cost is one
+request of the workload priced exactly (:mod:`..cost`), and the frontier is every candidate no
+other beats on both. The constraints are ``list_models``' filters of the same names, applied the
+same way (by OpenRouter, or locally when it cannot be reached).
+"""
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import CallToolResult
+from pydantic import BaseModel, Field
+
+from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.cost import Workload
+from mcp_server_openrouter.recommend import Candidate, recommend
+from mcp_server_openrouter.render.compact import decimal_text, number_text, plain_number
+
+from .arguments import to_query, with_arguments
+from .base import build_tool, tool_result
+from .results import TEXT_ONLY, Rows, SourceField
+
+Task = Literal["coding", "intelligence", "agentic"]
+SCORES = {name: f"Artificial Analysis {name} index (0-100)" for name in ("coding", "intelligence", "agentic")}
+CONSTRAINTS = (
+    "supported_parameters",
+    "min_context",
+    "input_modalities",
+    "output_modalities",
+    "max_price",
+    "max_output_price",
+    "model_authors",
+    "providers",
+    "zdr",
+    "region",
+)
+"""The ``list_models`` filters a user states as constraints."""
+DEFAULT_INPUT = 2_000
+DEFAULT_OUTPUT = 500
+MAX_LIMIT = 20
+
+
+class Recommendations(BaseModel):
+    """The frontier, best first, then near misses; ``rows`` of cells named by ``columns``."""
+
+    task: str
+    score: str = Field(description="what the task's score is")
+    workload: str
+    columns: list[str]
+    rows: Rows
+    considered: int
+    unscored: int
+    unpriced: int
+    batch: int = Field(description="':batch' variants left out")
+    frontier: int = Field(description="models on the frontier, shown or not")
+    note: str | None = None
+    source: SourceField
+
+
+def spread(frontier: list[Candidate], limit: int) -> list[Candidate]:
+    """At most ``limit`` frontier models, evenly spaced from the best to the cheapest (both kept)."""
+    if len(frontier) <= limit:
+        return frontier
+    if limit == 1:
+        return frontier[:1]
+    step = (len(frontier) - 1) / (limit - 1)
+    return [frontier[round(i * step)] for i in range(limit)]
+
+
+def _usd(value: Decimal) -> float | int:
+    return plain_number(float(value))
+
+
+def build(catalog: Catalog) -> Tool:
+    async def recommend_models(**arguments: Any) -> Annotated[CallToolResult, Recommendations]:
+        """Best models for a task at each price: the quality-cost frontier under your constraints."""
+        task: str = arguments["task"]
+        assumed = arguments["input_tokens"] is None and arguments["output_tokens"] is None
+        workload = Workload(
+            input_tokens=DEFAULT_INPUT if arguments["input_tokens"] is None else arguments["input_tokens"],
+            output_tokens=DEFAULT_OUTPUT if arguments["output_tokens"] is None else arguments["output_tokens"],
+        )
+        query = to_query(arguments)
+        answer = await catalog.models(query)
+        # A ':batch' variant is the same model through OpenRouter's asynchronous batch API: cheaper,
+        # but no answer for hours. It would win every comparison it is in, so it is left out.
+        batch = [m for m in answer.value if m.id.endswith(":batch")]
+        result = recommend([m for m in answer.value if not m.id.endswith(":batch")], task, workload)
+        shown = spread(result.frontier, arguments["limit"])
+        rows: list[list[Any]] = [[c.model.id, plain_number(c.score), _usd(c.cost), None] for c in shown]
+        rows += [
+            [m.candidate.model.id, plain_number(m.candidate.score), _usd(m.candidate.cost), m.dominated_by.model.id]
+            for m in result.near_misses
+        ]
+        load = f"{workload.input_tokens} input + {workload.output_tokens} output tokens a request" + (
+            " (assumed; pass input_tokens, output_tokens)" if assumed else ""
+        )
+        note = TEXT_ONLY if not query.output_modalities else None
+        structured = Recommendations(
+            task=task,
+            score=SCORES[task],
+            workload=load,
+            columns=["id", task, "usd_request", "dominated_by"],
+            rows=rows,
+            considered=result.considered,
+            unscored=result.unscored,
+            unpriced=result.unpriced,
+            batch=len(batch),
+            frontier=len(result.frontier),
+            note=note,
+            source=answer.provenance.record(),
+        )
+        ranked = result.considered - result.unscored - result.unpriced
+        head = (
+            f"Best {task} models at each price ({SCORES[task]}; cost of {load}), best first: "
+            f"{len(shown)} of {len(result.frontier)} on the frontier"
+            + (", spread from best to cheapest" if len(shown) < len(result.frontier) else "")
+            + f". Considered {result.considered}: {ranked} ranked, {result.unscored} without a {task} score, "
+            f"{result.unpriced} without a per-token price; {len(batch)} ':batch' (asynchronous) variants left out"
+            + (f"; {TEXT_ONLY}" if note else "")
+            + "."
+        )
+        lines = [head, f"Data: {answer.provenance.describe()}.", f"Columns: id {task} usd_request"]
+        lines += [f"{c.model.id} {number_text(c.score)} {decimal_text(c.cost)}" for c in shown]
+        if result.near_misses:
+            lines.append("Near misses (dominated: another model is as good for less, or better for as much):")
+            lines += [
+                f"{m.candidate.model.id} {number_text(m.candidate.score)} {decimal_text(m.candidate.cost)} "
+                f"< {m.dominated_by.model.id}"
+                for m in result.near_misses
+            ]
+        if not shown:
+            lines.append("No candidate has both a score and a per-token price: loosen the constraints.")
+        return tool_result(structured, "\n".join(lines))
+
+    extra: dict[str, tuple[Any, Any]] = {
+        "task": (Annotated[Task, Field(description="What quality means")], "coding"),
+        "input_tokens": (Annotated[int | None, Field(description=f"Per request; default {DEFAULT_INPUT}", ge=0)], None),
+        "output_tokens": (
+            Annotated[int | None, Field(description=f"Per request; default {DEFAULT_OUTPUT}", ge=0)],
+            None,
+        ),
+        "limit": (Annotated[int, Field(description="Frontier rows at most", ge=1, le=MAX_LIMIT)], 8),
+    }
+    return build_tool(
+        with_arguments(recommend_models, extra, CONSTRAINTS),
+        title="Recommend OpenRouter models",
+        brief=CONSTRAINTS,
+        more=(
+            "Quality: the catalog's Artificial Analysis index for the task. Cost: one request of the workload, "
+            "exact (tiers, reasoning, discounts). Rows: frontier models (no other is as good for less), best "
+            "first; then near misses, dominated_by naming a better deal. Constraints as in list_models."
+        ),
+    )
