@@ -37,7 +37,9 @@ async def test_every_argument_has_a_description_and_closed_sets_list_their_value
                 tool.name in ("count_models", "recommend_models")
                 and name in tools["list_models"].input_schema["properties"]
             )  # list_models' filters, described there (see the next test)
-            assert brief or prop.get("description"), (tool.name, name)
+            partner = tool.input_schema["properties"].get(name.replace("min_", "max_", 1), {})
+            described = prop.get("description") or (name.startswith("min_") and partner.get("description"))
+            assert brief or described, (tool.name, name)  # a lower bound is described by its upper one
     props = tools["list_models"].input_schema["properties"]
     assert len(props["category"]["enum"]) == 12
     assert len(props["sort"]["enum"]) == 12

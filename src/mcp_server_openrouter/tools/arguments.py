@@ -62,10 +62,11 @@ SupportedParameters = Annotated[
 MinContext = Annotated[int | None, Field(description="Tokens", ge=1)]
 # Descriptions are short on purpose: tools/list is paid in every conversation, and the argument's
 # name already says min/max and what is bounded.
+# The upper bound of a min_/max_ pair is described; its lower bound says the same by its name.
 MaxPrice = Annotated[float | None, Field(description="USD/1M input tokens", ge=0)]
-MinPrice = MaxPrice
-MinOutputPrice = Annotated[float | None, Field(description="USD/1M output tokens", ge=0)]
-MaxOutputPrice = MinOutputPrice
+MinPrice = Annotated[float | None, Field(ge=0)]
+MaxOutputPrice = Annotated[float | None, Field(description="USD/1M output tokens", ge=0)]
+MinOutputPrice = MinPrice
 MAX_AUTHORS = 50
 AuthorSlug = Annotated[str, Field(max_length=64)]
 ModelAuthors = Annotated[
@@ -84,8 +85,11 @@ Distillable = Annotated[bool | None, Field(description="true: only these; false:
 Zdr = Annotated[bool | None, Field(description="true: zero-data-retention endpoints only")]
 Region = Annotated[Literal["eu", "us"] | None, Field(description="Endpoints' data region")]
 AgeDays = Annotated[int | None, Field(description="Days since added", ge=0)]
+MinAgeDays = Annotated[int | None, Field(ge=0)]
 Index = Annotated[float | None, Field(description="Artificial Analysis, 0-100", ge=0)]
+MinIndex = Annotated[float | None, Field(ge=0)]
 Rate = Annotated[float | None, Field(description="0.9 = 90% of tool calls succeed", ge=0, le=1)]
+MinRate = Annotated[float | None, Field(ge=0, le=1)]
 
 
 Search = Annotated[str | None, Field(description="In name or ID", max_length=200)]
@@ -111,10 +115,10 @@ FILTERS: dict[str, Any] = {
     "distillable": Distillable,
     "zdr": Zdr,
     "region": Region,
-    "min_age_days": AgeDays,
+    "min_age_days": MinAgeDays,
     "max_age_days": AgeDays,
-    **{f"{bound}_{name}_index": Index for name in INDICES for bound in ("min", "max")},
-    "min_tool_success_rate": Rate,
+    **{f"{bound}_{name}_index": MinIndex if bound == "min" else Index for name in INDICES for bound in ("min", "max")},
+    "min_tool_success_rate": MinRate,
     "max_tool_success_rate": Rate,
 }
 """Every filter of ``GET /models`` (OpenAPI spec 2026-08-22), by argument name: the one definition

@@ -150,7 +150,7 @@ def build(catalog: Catalog) -> Tool:
         brief=CONSTRAINTS,
         more=(
             "Quality: the catalog's Artificial Analysis index for the task. Cost: one request of the workload, "
-            "exact (tiers, reasoning, discounts). Rows: frontier models (no other is as good for less), best "
-            "first; then near misses, dominated_by naming a better deal. Constraints as in list_models."
+            "exact. Rows: frontier models (no other is as good for less), best first; then near misses, "
+            "dominated_by naming a better deal. Constraints as in list_models."
         ),
     )
