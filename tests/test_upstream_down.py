@@ -6,14 +6,15 @@ import anyio
 import httpx2
 import pytest
 from mcp import Client
+from pydantic import SecretStr
 
 from mcp_server_openrouter.catalog.upstream import FAILURE_WINDOW, Upstream, UpstreamDownError
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.openrouter import InternalServerError, NotFoundError, RetryPolicy
 
-from .conftest import FAKE_BASE_URL
+from .conftest import FAKE_BASE_URL, TEST_KEY
 from .fake_upstream import FakeOpenRouter
-from .helpers import Clock, call, server_for, structured
+from .helpers import Clock, call, server_for, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -130,3 +131,14 @@ async def test_a_not_found_is_not_an_outage() -> None:
                 await upstream.fetch(lambda api: api.list_endpoints("acme/widget"))
 
     assert len(sent) == 2
+
+
+async def test_a_rate_limit_on_the_key_holds_back_only_that_key(upstream: FakeOpenRouter) -> None:
+    upstream.answer_with("/models/user", 429, {"error": {"message": "key rate-limited"}})
+    async with Client(server_for(upstream, api_key=SecretStr(TEST_KEY))) as client:
+        limited = await call(client, "list_models_for_user", {})
+        assert limited.is_error
+        assert "rate-limiting" in text_of(limited)
+        page = structured(await call(client, "list_models", {"limit": 1}))
+
+    assert page["source"]["kind"] == "live"  # the public catalog is still asked

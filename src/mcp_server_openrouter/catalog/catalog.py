@@ -252,14 +252,21 @@ class Catalog:
         return Answer(lookup.value, self._provenance(lookup))
 
     async def _online(
-        self, what: str, key: Hashable, path: str, fetch: Callable[[OpenRouterClient], Awaitable[T]]
+        self,
+        what: str,
+        key: Hashable,
+        path: str,
+        fetch: Callable[[OpenRouterClient], Awaitable[T]],
+        *,
+        keyed: bool = False,
     ) -> Answer[T]:
         """A cached answer that only OpenRouter has (no offline copy): ``what`` names it in the error
         offline mode gets. A failure with nothing fetched before is raised; one after an earlier
-        fetch is answered with that fetch, labelled stale (the cache's stale-if-error)."""
+        fetch is answered with that fetch, labelled stale (the cache's stale-if-error). ``keyed``:
+        the request carries the API key, so a rate limit on it is the key's (see :mod:`.upstream`)."""
         if self._settings.offline:
             raise OfflineModeError(f"{what} needs OpenRouter, and the server runs in {OFFLINE_MODE}")
-        lookup = await self._lookup(key, path, lambda: self._upstream.fetch(fetch))
+        lookup = await self._lookup(key, path, lambda: self._upstream.fetch(fetch, keyed=keyed))
         return Answer(lookup.value, self._provenance(lookup))
 
     async def _provider_names(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
@@ -287,6 +294,7 @@ class Catalog:
             ("endpoints", model_id),
             f"/models/{model_id}/endpoints",
             lambda api: api.list_endpoints(model_id),
+            keyed=self._settings.api_key is not None,
         )
 
     async def providers(self) -> Answer[list[Provider]]:
@@ -304,4 +312,6 @@ class Catalog:
             assert key is not None
             return (await api.list_user_models(key)).models
 
-        return await self._online("list_models_for_user", ("user", _key_fingerprint(key)), "/models/user", fetch)
+        return await self._online(
+            "list_models_for_user", ("user", _key_fingerprint(key)), "/models/user", fetch, keyed=True
+        )

@@ -2,11 +2,12 @@
 user, each fetch bounded by ``OPENROUTER_TOTAL_TIMEOUT``, and held back while OpenRouter is down.
 
 **Down is per host, not per query.** After a fetch fails because OpenRouter is unreachable or
-failing (connection error, timeout, 5xx, 429), no fetch is sent for the failure window (30 s, or
-the upstream's ``Retry-After``): each raises :class:`UpstreamDownError` at once, which the catalog
-answers from offline data, so a new query does not pay the retries again. After the window, one
-fetch at a time is let through as a probe (the others still fail at once); its success ends the
-outage, its failure starts a new window.
+failing (connection error, timeout, 5xx, or 429 on a request without the API key), no fetch is
+sent for the failure window (30 s, or the upstream's ``Retry-After``): each raises
+:class:`UpstreamDownError` at once, which the catalog answers from offline data, so a new query
+does not pay the retries again. After the window, one fetch at a time is let through as a probe
+(the others still fail at once); its success ends the outage, its failure starts a new window.
+A 429 on a request with the API key limits that key only, and holds back nothing else.
 
 Opening is lazy: a server that is only started and listed (an IDE probing its tools) never
 builds an HTTP client, and cold start to the first ``tools/list`` does not pay for one. Loading
@@ -92,14 +93,17 @@ class Upstream:
                         self._client = None
                         await client.aclose()
 
-    async def fetch(self, call: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
+    async def fetch(self, call: Callable[[OpenRouterClient], Awaitable[T]], *, keyed: bool = False) -> T:
         """Run one upstream fetch (with its retries) within ``total_timeout`` seconds, unless
-        OpenRouter is down (see the module docstring)."""
+        OpenRouter is down (see the module docstring). ``keyed``: the request carries the API key,
+        so a 429 limits that key, not OpenRouter for everyone: it does not hold back other fetches
+        (the answer cache still waits out its ``Retry-After`` for that query)."""
         probe = self._admit()
         try:
             value = await self._fetch(call)
         except HOST_DOWN as exc:
-            self._down = (self._clock() + timedelta(seconds=self._window(exc)), exc)
+            if not (keyed and isinstance(exc, RateLimitError)):
+                self._down = (self._clock() + timedelta(seconds=self._window(exc)), exc)
             raise
         else:
             self._down = None
