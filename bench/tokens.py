@@ -46,6 +46,7 @@ TARGET_ESTIMATE = 60
 TARGET_ENDPOINT = 40
 TARGET_ANY_CALL = 20_000
 TARGET_RECOMMEND = 450  # an answer of 8 frontier rows, each channel
+TARGET_RANKINGS = 450  # an answer of 20 rows, each channel
 TARGET_TOOLS_LIST = 3_000  # every tool (eight planned), the row legend included: it is said here, once
 KEY = "sk-or-bench"
 
@@ -154,6 +155,7 @@ async def calls_table() -> list[str]:
             {"task": "coding", "supported_parameters": ["tools"], "limit": 8},
             TARGET_RECOMMEND,
         ),
+        ("list_model_rankings, 20 rows", "list_model_rankings", {"limit": 20}, TARGET_RANKINGS),
         ("error: invalid argument", "list_models", {"category": "cooking"}, None),
         ("error: unknown model ID", "get_model", {"ids": ["gpt-4o"]}, None),
     ]

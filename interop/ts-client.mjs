@@ -33,6 +33,7 @@ const CALLS = {
   list_model_endpoints: { id: "anthropic/claude-sonnet-4.5", sort: "throughput" },
   estimate_cost: { ids: ["openrouter/auto", "anthropic/claude-sonnet-4.5"], input_tokens: 250000, output_tokens: 1000, requests: 10 },
   recommend_models: { task: "coding", supported_parameters: ["tools"], limit: 4 },
+  list_model_rankings: { period: "week", limit: 5 },
 };
 
 async function main() {

@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -121,6 +122,10 @@ class FakeOpenRouter:
             return httpx2.Response(200, json={"data": data, "total_count": len(data), "links": {"next": None}})
         if path == "/providers":
             return httpx2.Response(200, json={"data": PROVIDERS})
+        if path == "/datasets/rankings-daily":
+            if request.headers.get("authorization") != f"Bearer {self.api_key}":
+                return httpx2.Response(401, json={"error": {"code": 401, "message": "Missing Authentication header"}})
+            return httpx2.Response(200, json=self.rankings(params))
         if path.startswith("/models/") and path.endswith("/endpoints"):
             return self.endpoints(unquote(path.removeprefix("/models/").removesuffix("/endpoints")), request)
         return httpx2.Response(404, json={"error": {"code": 404, "message": "Not Found"}})
@@ -198,6 +203,26 @@ class FakeOpenRouter:
             "endpoints": endpoints,
         }
         return httpx2.Response(200, json={"data": data})
+
+    def rankings(self, params: Any) -> dict[str, Any]:
+        """A ``RankingsDailyResponse`` shaped like the spec's example: two periods from
+        ``start_date``, the top 50 of 60 text models by (made-up) tokens, then ``other``; the second
+        period swaps some places, and one model of it is new."""
+        start = date.fromisoformat(params.get("start_date") or "2026-11-01")
+        step = {"day": 1, "week": 7, "month": 30}[params.get("period") or "day"]
+        slugs = list(
+            dict.fromkeys(m.get("canonical_slug") or m["id"] for m in self.select({"output_modalities": "text"}))
+        )
+        slugs = slugs[:61]
+        data: list[dict[str, Any]] = []
+        for period in range(2):
+            day = (start + timedelta(days=step * period)).isoformat()
+            ranked = slugs[:60] if period == 0 else [slugs[1], slugs[0], *slugs[2:49], slugs[60], *slugs[49:59]]
+            for place, slug in enumerate(ranked[:50]):
+                data.append({"date": day, "model_permaslug": slug, "total_tokens": str((100 - place) * 1_000_000)})
+            rest = sum((100 - place) * 1_000_000 for place in range(50, len(ranked)))
+            data.append({"date": day, "model_permaslug": "other", "total_tokens": str(rest)})
+        return {"data": data, "meta": {"as_of": "2026-11-30T02:00:00Z", "version": "v1"}}
 
     def select(self, params: Any) -> list[dict[str, Any]]:
         outputs = _csv(params.get("output_modalities")) or ["text"]

@@ -91,6 +91,9 @@ TOOL_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("recommend_models", {}),
     ("recommend_models", {"task": "agentic", "max_price": 1, "input_tokens": 20000, "output_tokens": 2000, "limit": 3}),
     ("list_models", {"output_modalities": ["speech", "transcription", "video"], "limit": 6}),
+    ("list_model_rankings", {"limit": 5}),
+    ("list_model_rankings", {"period": "month", "modality": "tool_calling", "limit": 3}),
+    ("list_model_rankings", {"category": "legal", "period": "day"}),
 ]
 OFFLINE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("list_models", {"supported_parameters": ["tools"], "limit": 4}),
@@ -103,6 +106,7 @@ OFFLINE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("list_model_endpoints", {"id": "openai/gpt-4o"}),
     ("estimate_cost", {"ids": ["openai/gpt-4o"], "input_tokens": 1000}),
     ("recommend_models", {"task": "intelligence", "model_authors": ["openai", "google"]}),
+    ("list_model_rankings", {}),
 ]
 CHANNEL_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("list_models", {"limit": 2}),

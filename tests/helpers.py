@@ -24,6 +24,7 @@ TOOL_NAMES = [
     "list_model_endpoints",
     "estimate_cost",
     "recommend_models",
+    "list_model_rankings",
 ]
 """Every tool, in the order tools/list gives them."""
 

@@ -77,6 +77,7 @@ TOOL_ARGUMENTS = {
         "output_tokens",
         "limit",
     ],
+    "list_model_rankings": ["period", "modality", "context_bucket", "category", "language_type", "limit"],
 }
 VALID: dict[str, dict[str, Any]] = {
     "get_model": {"ids": ["openrouter/auto"]},

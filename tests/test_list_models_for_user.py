@@ -37,7 +37,7 @@ async def test_without_a_key_it_names_the_variable_and_calls_nothing(upstream: F
     assert result.is_error
     assert "OPENROUTER_API_KEY" in text_of(result)
     assert "MCP Bundle, its 'OpenRouter API key' setting" in text_of(result)
-    keyless = [name for name in TOOL_NAMES if name != "list_models_for_user"]
+    keyless = [name for name in TOOL_NAMES if name not in ("list_models_for_user", "list_model_rankings")]
     assert f"{', '.join(keyless)} work without a key." in text_of(result)
     assert upstream.requests == []
 

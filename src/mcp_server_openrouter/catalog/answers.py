@@ -77,6 +77,16 @@ class ModelSet:
     def newest(self) -> list[Model]:
         return sorted(self.models, key=lambda m: -(m.created or 0))
 
+    @cached_property
+    def by_permaslug(self) -> dict[str, str]:
+        """The model ID each permaslug (``canonical_slug``, which usage data names) is listed under:
+        the plain ID rather than a ``:variant`` or ``~alias`` of it."""
+        ids: dict[str, str] = {}
+        for model in sorted(self.models, key=lambda m: (":" in m.id or m.id.startswith("~"), len(m.id), m.id)):
+            if model.canonical_slug:
+                ids.setdefault(model.canonical_slug, model.id)
+        return ids
+
     def close_matches(self, wanted: str, limit: int = 3) -> list[str]:
         """Up to ``limit`` existing IDs that look like ``wanted`` (substring hits first, then fuzzy)."""
         needle = wanted.strip().lower()

@@ -31,6 +31,7 @@ from pydantic import SecretStr
 
 from mcp_server_openrouter.catalog import diskcache
 from mcp_server_openrouter.catalog.answers import Answer, ModelSet, Provenance
+from mcp_server_openrouter.catalog.budget import RequestBudget
 from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching
 from mcp_server_openrouter.catalog.fallback import Fallback
 from mcp_server_openrouter.catalog.offline import priced_per_token
@@ -48,6 +49,8 @@ from mcp_server_openrouter.openrouter import (
     OpenRouterClient,
     OpenRouterError,
     Provider,
+    Rankings,
+    RankingsQuery,
     RateLimitError,
     RetryPolicy,
 )
@@ -74,6 +77,8 @@ class OfflineModeError(APIConnectionError):
 UPSTREAM_DOWN = (APIConnectionError, InternalServerError, RateLimitError, InvalidResponseError)
 
 FULL_CATALOG = ModelsQuery(output_modalities=("all",))
+DATASET_TTL = 3600.0
+"""Seconds a usage dataset is reused: OpenRouter refreshes them daily and allows few requests."""
 OFFLINE_MODE = "offline mode: the network is not used"
 
 
@@ -104,6 +109,14 @@ class Catalog:
         self._groups: list[anyio.abc.TaskGroup] = []
         self._cache = QueryCache(ttl=settings.cache_ttl, clock=clock, answer_timeout=settings.answer_timeout)
         self._cache.on_store = self._stored
+        self._datasets = QueryCache(ttl=DATASET_TTL, clock=clock, answer_timeout=settings.answer_timeout)
+        """OpenRouter's usage datasets: refreshed daily upstream, rate-limited, so kept an hour."""
+        self._rankings_budget = RequestBudget(
+            "the budget of OpenRouter's rankings dataset (30 requests a minute, 500 a day)",
+            clock,
+            per_minute=30,
+            per_day=500,
+        )
         self._disk = diskcache.DiskCatalog(settings.cache_dir or diskcache.default_cache_dir(), settings.base_url)
         self._fallback = Fallback(self._cache, FULL_CATALOG, self._disk, clock)
         self._served: ModelSet | None = None
@@ -123,12 +136,18 @@ class Catalog:
             self._groups.append(group)
             # Fetches run in the longest-lived user's group: they outlive the call that started them.
             self._cache.attach(self._groups[0].start_soon)
+            self._datasets.attach(self._groups[0].start_soon)
             try:
                 yield self
             finally:
                 self._groups.remove(group)
                 self._cache.attach(self._groups[0].start_soon if self._groups else None)
+                self._datasets.attach(self._groups[0].start_soon if self._groups else None)
                 group.cancel_scope.cancel()  # a stuck fetch must not hold up shutdown
+
+    def now(self) -> datetime:
+        """The time the catalog ages its answers by (the injected clock)."""
+        return self._clock()
 
     def on_ids_changed(self, listener: Callable[[], Awaitable[None]]) -> None:
         """Call ``listener`` whenever the full catalog served has a different set of IDs than before."""
@@ -182,10 +201,12 @@ class Catalog:
                     note = "refreshing in the background"
                 return Provenance("stale", lookup.fetched_at, note)
 
-    async def _lookup(self, key: Hashable, path: str, fetch: Callable[[], Awaitable[T]]) -> Lookup[T]:
+    async def _lookup(
+        self, key: Hashable, path: str, fetch: Callable[[], Awaitable[T]], cache: QueryCache | None = None
+    ) -> Lookup[T]:
         """``QueryCache.get``, with "no answer yet" as a :class:`SlowUpstreamError` naming ``path``."""
         try:
-            return await self._cache.get(key, fetch)
+            return await (cache or self._cache).get(key, fetch)
         except StillFetching as slow:
             raise SlowUpstreamError(path, slow.waited) from None
 
@@ -259,6 +280,7 @@ class Catalog:
         fetch: Callable[[OpenRouterClient], Awaitable[T]],
         *,
         keyed: bool = False,
+        cache: QueryCache | None = None,
     ) -> Answer[T]:
         """A cached answer that only OpenRouter has (no offline copy): ``what`` names it in the error
         offline mode gets. A failure with nothing fetched before is raised; one after an earlier
@@ -266,7 +288,7 @@ class Catalog:
         the request carries the API key, so a rate limit on it is the key's (see :mod:`.upstream`)."""
         if self._settings.offline:
             raise OfflineModeError(f"{what} needs OpenRouter, and the server runs in {OFFLINE_MODE}")
-        lookup = await self._lookup(key, path, lambda: self._upstream.fetch(fetch, keyed=keyed))
+        lookup = await self._lookup(key, path, lambda: self._upstream.fetch(fetch, keyed=keyed), cache)
         return Answer(lookup.value, self._provenance(lookup))
 
     async def _provider_names(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
@@ -300,6 +322,25 @@ class Catalog:
     async def providers(self) -> Answer[list[Provider]]:
         """OpenRouter's inference providers, cached (see :meth:`_online`)."""
         return await self._online("the provider list", ("providers",), "/providers", lambda api: api.list_providers())
+
+    async def rankings(self, query: RankingsQuery) -> Answer[Rankings]:
+        """OpenRouter's usage rankings (the key is needed), cached an hour per query and never asked
+        more often than its rate limit allows (:mod:`.budget`)."""
+        if not self._settings.offline and self._settings.api_key is None:
+            raise MissingAPIKeyError("/datasets/rankings-daily needs an API key")
+
+        async def fetch(api: OpenRouterClient) -> Rankings:
+            self._rankings_budget.take()
+            return await api.rankings(query)
+
+        return await self._online(
+            "list_model_rankings",
+            ("rankings", query),
+            "/datasets/rankings-daily",
+            fetch,
+            keyed=True,
+            cache=self._datasets,
+        )
 
     async def user_models(self, api_key: SecretStr | None = None) -> Answer[list[Model]]:
         """The key owner's models, cached per key (by hash). No offline fallback: account settings

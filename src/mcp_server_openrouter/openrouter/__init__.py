@@ -1,6 +1,7 @@
 """Typed client for OpenRouter's model catalog. Knows nothing of MCP."""
 
 from .client import DEFAULT_BASE_URL, OpenRouterClient
+from .datasets import OTHER, Period, RankingRow, Rankings, RankingsQuery
 from .endpoints import Endpoint, EndpointList, Percentiles, Provider
 from .errors import (
     APIConnectionError,
@@ -24,6 +25,7 @@ from .retry import RetryPolicy
 __all__ = [
     "DEFAULT_BASE_URL",
     "INDICES",
+    "OTHER",
     "QUALITY_SORTS",
     "APIConnectionError",
     "APIStatusError",
@@ -47,10 +49,14 @@ __all__ = [
     "OutputModality",
     "Parameter",
     "Percentiles",
+    "Period",
     "PermissionDeniedError",
     "PriceUnit",
     "Pricing",
     "Provider",
+    "RankingRow",
+    "Rankings",
+    "RankingsQuery",
     "RateLimitError",
     "RetryPolicy",
     "Sort",

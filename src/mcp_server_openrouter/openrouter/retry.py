@@ -50,3 +50,7 @@ class RetryPolicy:
             return None
         ceiling = min(self.max_backoff, self.backoff * 2**attempt)
         return random.uniform(ceiling / 2, ceiling)
+
+
+NO_RETRY = RetryPolicy(retries=0)
+"""For requests that must be sent exactly once (rate-limited datasets, counted by the caller)."""

@@ -11,6 +11,7 @@ from . import (
     estimate_cost,
     get_model,
     list_model_endpoints,
+    list_model_rankings,
     list_models,
     list_models_for_user,
     recommend_models,
@@ -25,10 +26,11 @@ TOOLS = (
     list_model_endpoints,
     estimate_cost,
     recommend_models,
+    list_model_rankings,
 )
 TOOL_NAMES = tuple(tool.__name__.rpartition(".")[2] for tool in TOOLS)
 """Every tool's name (each module is named after its tool)."""
-NEEDS_KEY = frozenset({"list_models_for_user"})
+NEEDS_KEY = frozenset({"list_models_for_user", "list_model_rankings"})
 """The tools that cannot answer without an OpenRouter API key."""
 
 

@@ -11,7 +11,9 @@ variable. The whole tree (``openrouter``: the client's own; ``catalog``: added b
     ├── APIConnectionError               unreachable, or the connection broke
     │   ├── APITimeoutError              no answer in time
     │   │   └── SlowUpstreamError        catalog: no answer within the answer deadline
-    │   └── OfflineModeError             catalog: --offline, and only OpenRouter has this
+    │   ├── OfflineModeError             catalog: --offline, and only OpenRouter has this
+    │   └── UpstreamDownError            catalog: OpenRouter failed a moment ago; nothing sent
+    ├── BudgetSpentError                 catalog: not sent, a rate-limited dataset's budget is spent
     ├── InvalidResponseError             2xx, but not the documented shape
     └── APIStatusError                   a non-2xx status
         ├── BadRequestError              400, 422
@@ -28,6 +30,7 @@ offline data where it has some, so only answers without an offline copy raise th
 """
 
 from mcp_server_openrouter.catalog import OfflineModeError, SlowUpstreamError
+from mcp_server_openrouter.catalog.budget import BudgetSpentError
 from mcp_server_openrouter.catalog.offline import LOCAL_SORTS, UPSTREAM_ONLY, OfflineUnsupportedError
 from mcp_server_openrouter.config import BUNDLE_KEY_SETTING, ENV_API_KEY, ENV_OFFLINE
 from mcp_server_openrouter.openrouter import (
@@ -96,6 +99,8 @@ def explain(exc: OpenRouterError | OfflineUnsupportedError) -> str:
             )
             if isinstance(exc.__cause__, SlowUpstreamError):
                 text += " Or call again in a few seconds: the fetch from OpenRouter is still under way."
+        case BudgetSpentError():
+            text = f"{exc}. Answers already fetched are kept for an hour: an earlier query is answered at once."
         case _:
             text = str(exc)
     return text
