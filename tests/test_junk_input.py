@@ -16,6 +16,7 @@ from mcp_types import CallToolResult, ResourceTemplateReference
 
 from mcp_server_openrouter.errortext import MAX_ERROR_CHARS, cap, describe_invalid, quote
 from mcp_server_openrouter.tools.arguments import FILTERS
+from mcp_server_openrouter.tools.recommend_models import CONSTRAINTS
 
 from .helpers import call, structured, text_of
 
@@ -61,22 +62,7 @@ TOOL_ARGUMENTS = {
         "web_searches",
         "at_utc",
     ],
-    "recommend_models": [
-        "supported_parameters",
-        "min_context",
-        "input_modalities",
-        "output_modalities",
-        "max_price",
-        "max_output_price",
-        "model_authors",
-        "providers",
-        "zdr",
-        "region",
-        "task",
-        "input_tokens",
-        "output_tokens",
-        "limit",
-    ],
+    "recommend_models": [*CONSTRAINTS, "task", "input_tokens", "output_tokens", "limit"],
     "list_model_rankings": ["period", "modality", "context_bucket", "category", "language_type", "limit"],
 }
 VALID: dict[str, dict[str, Any]] = {
