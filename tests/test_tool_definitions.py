@@ -34,7 +34,7 @@ async def test_every_argument_has_a_description_and_closed_sets_list_their_value
     for tool in tools.values():
         for name, prop in tool.input_schema["properties"].items():
             brief = (
-                tool.name in ("count_models", "recommend_models")
+                tool.name in ("count_models", "recommend_models", "list_model_rankings")
                 and name in tools["list_models"].input_schema["properties"]
             )  # list_models' filters, described there (see the next test)
             partner = tool.input_schema["properties"].get(name.replace("min_", "max_", 1), {})

@@ -81,10 +81,10 @@ def _rows(rankings: Rankings, catalog: ModelSet, limit: int) -> tuple[str, list[
 
 def build(catalog: Catalog) -> Tool:
     async def list_model_rankings(
-        period: Annotated[Period, Field(description="Each row's window; compared with the one before")] = "week",
-        modality: Annotated[RankingModality | None, Field(description="Usage of one modality or tool calling")] = None,
-        context_bucket: Annotated[ContextBucket | None, Field(description="Requests of this context size")] = None,
-        category: Annotated[Category | None, Field(description="Use case (weekly estimate)")] = None,
+        period: Annotated[Period, Field(description="vs the one before")] = "week",
+        modality: Annotated[RankingModality | None, Field(description="Or tool calling")] = None,
+        context_bucket: Annotated[ContextBucket | None, Field(description="Request context size")] = None,
+        category: Annotated[Category | None, Field(description="As in list_models")] = None,
         language_type: Annotated[LanguageType | None, Field(description="Weekly estimate")] = None,
         limit: Annotated[int, Field(description="Rows", ge=1, le=MAX_ROWS)] = 20,
     ) -> Annotated[CallToolResult, ModelRankings]:
@@ -124,4 +124,9 @@ def build(catalog: Catalog) -> Tool:
         ]
         return tool_result(structured, "\n".join(lines))
 
-    return build_tool(list_model_rankings, title="List OpenRouter model rankings")
+    return build_tool(
+        list_model_rankings,
+        title="List OpenRouter model rankings",
+        brief=("category",),
+        more="category and language_type are weekly estimates: alone, and not by day.",
+    )
