@@ -70,9 +70,9 @@ def recommend(models: list[Model], task: str, workload: Workload) -> Recommendat
     scored = [(m, s) for m in models if (s := m.score(task)) is not None]
     candidates: list[Candidate] = []
     for model, score in scored:
-        estimated = estimate(model, workload)
-        if estimated.total is not None and estimated.estimated:
-            candidates.append(Candidate(model, score, estimated.total / workload.requests))
+        per_request = estimate(model, workload).per_request  # None: variable, or not priced per token
+        if per_request is not None:
+            candidates.append(Candidate(model, score, per_request))
     # Cheapest first, best first among equals: a candidate is on the frontier when it beats the best
     # score of every strictly cheaper one, and is not beaten by an equally cheap one.
     ordered = sorted(candidates, key=lambda c: (c.cost, -c.score))

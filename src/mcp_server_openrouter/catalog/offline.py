@@ -140,11 +140,7 @@ def priced_per_token(models: list[Model], query: ModelsQuery) -> list[Model]:
     token prices: under a price bound, models not priced per token are dropped (their price is per
     character or per an unstated unit, never within "USD per 1M tokens"); under a price sort, they
     come after the models priced per token, speech models first, in OpenRouter's order otherwise."""
-    bounded = any(
-        bound is not None
-        for bound in (query.min_price, query.max_price, query.min_output_price, query.max_output_price)
-    )
-    if bounded:
+    if query.bounds_price():
         return [m for m in models if m.price_unit == "token"]
     if query.sort in ("pricing-low-to-high", "pricing-high-to-low"):
         return [m for group in _price_groups(models) for m in group]
@@ -184,7 +180,7 @@ def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
     context = query.context
     prompt_range = (_per_token(query.min_price), _per_token(query.max_price))
     completion_range = (_per_token(query.min_output_price), _per_token(query.max_output_price))
-    prices = any(b is not None for b in (*prompt_range, *completion_range))
+    prices = query.bounds_price()
     ages = query.min_age_days is not None or query.max_age_days is not None
     indices = [
         (name, getattr(query, f"min_{name}_index"), getattr(query, f"max_{name}_index"))

@@ -133,6 +133,11 @@ class ModelsQuery:
             if getattr(self, f"min_{name}_index") is not None or getattr(self, f"max_{name}_index") is not None
         ]
 
+    def bounds_price(self) -> bool:
+        """Whether this query bounds the input or output price (from below or above)."""
+        bounds = (self.min_price, self.max_price, self.min_output_price, self.max_output_price)
+        return any(bound is not None for bound in bounds)
+
     def params(self) -> dict[str, str]:
         """The query string as the API expects it: lists comma-joined, booleans ``true``/``false``,
         numbers in plain notation, absent filters omitted."""

@@ -19,7 +19,7 @@ from mcp_server_openrouter.catalog import Catalog, ModelSet
 from mcp_server_openrouter.openrouter import OTHER, OpenRouterError, Period, Rankings, RankingsQuery
 from mcp_server_openrouter.openrouter.datasets import ContextBucket, LanguageType, RankingModality
 from mcp_server_openrouter.openrouter.query import Category
-from mcp_server_openrouter.render.compact import plain_number
+from mcp_server_openrouter.render.compact import number_text, plain_number
 
 from .base import build_tool, tool_result
 from .results import Rows, SourceField
@@ -118,7 +118,7 @@ def build(catalog: Catalog) -> Tool:
             f"Top {len(rows)} models by share of tokens, {period} of {label} (change: places up; new: was not in the "
             f"top 50); outside the top 50: {other}%.",
             "Columns: model share_pct change",
-            *(" ".join("-" if c is None else str(c) for c in row) for row in rows),
+            *(" ".join(number_text(c) for c in row) for row in rows),
             citation,
             f"Data: {answer.provenance.describe()}.",
         ]

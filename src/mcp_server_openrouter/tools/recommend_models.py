@@ -6,7 +6,6 @@ other beats on both. The constraints are ``list_models``' filters of the same na
 same way (by OpenRouter, or locally when it cannot be reached).
 """
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.tools import Tool
@@ -16,11 +15,11 @@ from pydantic import BaseModel, Field
 from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.cost import Workload
 from mcp_server_openrouter.recommend import Candidate, recommend
-from mcp_server_openrouter.render.compact import decimal_text, number_text, plain_number
+from mcp_server_openrouter.render.compact import decimal_text, json_number, number_text, plain_number
 
 from .arguments import to_query, with_arguments
 from .base import build_tool, tool_result
-from .results import TEXT_ONLY, Rows, SourceField
+from .results import TEXT_ONLY, Rows, SourceField, text_only_note
 
 Task = Literal["coding", "intelligence", "agentic"]
 SCORES = {name: f"Artificial Analysis {name} index (0-100)" for name in ("coding", "intelligence", "agentic")}
@@ -69,10 +68,6 @@ def spread(frontier: list[Candidate], limit: int) -> list[Candidate]:
     return [frontier[round(i * step)] for i in range(limit)]
 
 
-def _usd(value: Decimal) -> float | int:
-    return plain_number(float(value))
-
-
 def build(catalog: Catalog) -> Tool:
     async def recommend_models(**arguments: Any) -> Annotated[CallToolResult, Recommendations]:
         """Best models for a task at each price: the quality-cost frontier under your constraints."""
@@ -89,15 +84,20 @@ def build(catalog: Catalog) -> Tool:
         batch = [m for m in answer.value if m.id.endswith(":batch")]
         result = recommend([m for m in answer.value if not m.id.endswith(":batch")], task, workload)
         shown = spread(result.frontier, arguments["limit"])
-        rows: list[list[Any]] = [[c.model.id, plain_number(c.score), _usd(c.cost), None] for c in shown]
+        rows: list[list[Any]] = [[c.model.id, plain_number(c.score), json_number(c.cost), None] for c in shown]
         rows += [
-            [m.candidate.model.id, plain_number(m.candidate.score), _usd(m.candidate.cost), m.dominated_by.model.id]
+            [
+                m.candidate.model.id,
+                plain_number(m.candidate.score),
+                json_number(m.candidate.cost),
+                m.dominated_by.model.id,
+            ]
             for m in result.near_misses
         ]
         load = f"{workload.input_tokens} input + {workload.output_tokens} output tokens a request" + (
             " (assumed; pass input_tokens, output_tokens)" if assumed else ""
         )
-        note = TEXT_ONLY if not query.output_modalities else None
+        note = text_only_note(query)
         structured = Recommendations(
             task=task,
             score=SCORES[task],

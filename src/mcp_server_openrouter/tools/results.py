@@ -70,6 +70,11 @@ TEXT_ONLY_WORDS = "text output only (the default; output_modalities=['all'] for 
 """Said when ``output_modalities`` is not given: OpenRouter then lists text-output models only."""
 
 
+def text_only_note(query: ModelsQuery | None) -> str | None:
+    """:data:`TEXT_ONLY` when ``query`` leaves ``output_modalities`` to OpenRouter's default."""
+    return TEXT_ONLY if query is not None and not query.output_modalities else None
+
+
 def quality_columns(query: ModelsQuery | None) -> list[str]:
     """The quality columns a page shows: the index it is sorted by, then those it is bounded by."""
     if query is None:
@@ -95,7 +100,7 @@ def page_result(
     total = len(models)
     page = models[offset : offset + limit]
     next_offset = offset + len(page) if offset + len(page) < total else None
-    note = TEXT_ONLY if query is not None and not query.output_modalities else None
+    note = text_only_note(query)
     extra = quality_columns(query)
     columns, rows = ROW_COLUMNS, [row(m) for m in page]
     text_columns, text_rows = TABLE_COLUMNS, [table_row(m) for m in page]
@@ -136,7 +141,7 @@ def _with_quality(line: str, values: list[float | int | None]) -> str:
 
 
 def count_result(count: int, provenance: Provenance, query: ModelsQuery | None = None) -> CallToolResult:
-    note = TEXT_ONLY if query is not None and not query.output_modalities else None
+    note = text_only_note(query)
     structured = ModelCount(count=count, note=note, source=provenance.record())
     noun = "model matches" if count == 1 else "models match"
     scope = f", {TEXT_ONLY_WORDS}" if note else ""
