@@ -287,7 +287,14 @@ class Model(Lenient):
 
     @property
     def price_unit(self) -> PriceUnit:
-        """What ``pricing.prompt`` (and ``completion``) are per: see :data:`PriceUnit`."""
+        """What ``pricing.prompt`` (and ``completion``) are per: see :data:`PriceUnit`. Computed
+        once per record: filters, price sorts and every rendering of the model ask for it."""
+        unit: PriceUnit | None = self.memo.get("price_unit")
+        if unit is None:
+            unit = self.memo["price_unit"] = self._price_unit()
+        return unit
+
+    def _price_unit(self) -> PriceUnit:
         outputs = set(self.architecture.output_modalities)
         if "speech" in outputs:
             return "character"

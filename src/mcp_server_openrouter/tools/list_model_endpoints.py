@@ -53,10 +53,11 @@ LEGEND_PARTS = {
 
 def legend(columns: list[str], rows: list[list[Any]]) -> str:
     """What the columns shown mean (and only those: a legend of absent columns misleads), and the
-    marks of prices that are not per token, when a row has one."""
+    marks of prices that are not per token, when a price cell has one."""
     parts = [text for column, text in LEGEND_PARTS.items() if column in columns]
-    cells = [cell for row in rows for cell in row if isinstance(cell, str)]
-    parts += [text for mark, text in UNIT_LEGEND.items() if any(cell.endswith(mark) for cell in cells)]
+    prices = [columns.index(c) for c in ("usd_in", "usd_out")]
+    marks = [row[i] for row in rows for i in prices if isinstance(row[i], str)]
+    parts += [text for mark, text in UNIT_LEGEND.items() if any(cell.endswith(mark) for cell in marks)]
     return "; ".join(parts) + "; null = unknown."
 
 
@@ -154,6 +155,7 @@ def build(catalog: Catalog) -> Tool:
         cache_read = any(e.pricing.input_cache_read is not None for e in endpoints)
         columns = [c for c in COLUMNS if (c != CACHE_READ or cache_read) and (c not in SPEED or speed)]
         rows = [[cells[c] for c in columns] for cells in (_cells(e, model) for e in endpoints)]
+        explained = legend(columns, rows)
         notes = [] if speed else [NO_KEY]
         if target != model.id:
             notes.append(f"{model.id} is an alias of {target}")
@@ -162,14 +164,14 @@ def build(catalog: Catalog) -> Tool:
             columns=columns,
             rows=rows,
             source=answer.provenance.record(),
-            legend=legend(columns, rows),
+            legend=explained,
             notes=notes or None,
         )
         order = {"price": "cheapest", "throughput": "fastest", "latency": "lowest latency", "uptime": "highest uptime"}
         lines = [
             f"{len(rows)} endpoint(s) of {target}, {order[sort]} first. Data: {answer.provenance.describe()}.",
             *notes,
-            f"Columns: {' '.join(columns)}. {legend(columns, rows).replace('null', '-')}",
+            f"Columns: {' '.join(columns)}. {explained.replace('null', '-')}",
             *(" ".join(_text_cell(c) for c in row[:-1]) + (f" {row[-1]}" if row[-1] else "") for row in rows),
         ]
         return tool_result(structured, "\n".join(lines))
