@@ -134,16 +134,19 @@ class Catalog:
         blocks shutdown."""
         async with self._upstream.in_use(), anyio.create_task_group() as group:
             self._groups.append(group)
-            # Fetches run in the longest-lived user's group: they outlive the call that started them.
-            self._cache.attach(self._groups[0].start_soon)
-            self._datasets.attach(self._groups[0].start_soon)
+            self._attach()
             try:
                 yield self
             finally:
                 self._groups.remove(group)
-                self._cache.attach(self._groups[0].start_soon if self._groups else None)
-                self._datasets.attach(self._groups[0].start_soon if self._groups else None)
+                self._attach()
                 group.cancel_scope.cancel()  # a stuck fetch must not hold up shutdown
+
+    def _attach(self) -> None:
+        """Fetches run in the longest-lived user's group: they outlive the call that started them."""
+        spawn = self._groups[0].start_soon if self._groups else None
+        for cache in (self._cache, self._datasets):
+            cache.attach(spawn)
 
     def now(self) -> datetime:
         """The time the catalog ages its answers by (the injected clock)."""
