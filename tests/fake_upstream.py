@@ -40,6 +40,7 @@ def _csv(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
+SEARCH_BENCHMARKS = ["search_browsecomp", "search_dsqa", "search_hle", "search_widesearch"]
 PROVIDERS: list[Any] = [
     {
         "name": "OpenAI",
@@ -126,6 +127,10 @@ class FakeOpenRouter:
             if request.headers.get("authorization") != f"Bearer {self.api_key}":
                 return httpx2.Response(401, json={"error": {"code": 401, "message": "Missing Authentication header"}})
             return httpx2.Response(200, json=self.rankings(params))
+        if path in ("/benchmarks", "/classifications/task"):
+            if request.headers.get("authorization") != f"Bearer {self.api_key}":
+                return httpx2.Response(401, json={"error": {"code": 401, "message": "Missing Authentication header"}})
+            return httpx2.Response(200, json=self.benchmarks() if path == "/benchmarks" else self.task_shares())
         if path.startswith("/models/") and path.endswith("/endpoints"):
             return self.endpoints(unquote(path.removeprefix("/models/").removesuffix("/endpoints")), request)
         return httpx2.Response(404, json={"error": {"code": 404, "message": "Not Found"}})
@@ -223,6 +228,108 @@ class FakeOpenRouter:
             rest = sum((100 - place) * 1_000_000 for place in range(50, len(ranked)))
             data.append({"date": day, "model_permaslug": "other", "total_tokens": str(rest)})
         return {"data": data, "meta": {"as_of": "2026-11-30T02:00:00Z", "version": "v1"}}
+
+    def _slugs(self, count: int) -> list[str]:
+        """The permaslugs of the first ``count`` text models, as the datasets name models."""
+        text = self.select({"output_modalities": "text"})
+        return list(dict.fromkeys(m.get("canonical_slug") or m["id"] for m in text))[:count]
+
+    def benchmarks(self) -> dict[str, Any]:
+        """A ``UnifiedBenchmarksResponse`` shaped like the spec's examples: for the first 16 text
+        models, an Artificial Analysis item, a GPQA item and the four search benchmarks (made-up
+        scores; the 16th model ran only two of them), plus a Design Arena item, a malformed item and
+        an unknown source."""
+        data: list[Any] = []
+        for n, slug in enumerate(self._slugs(16)):
+            data.append(
+                {
+                    "source": "artificial-analysis",
+                    "model_permaslug": slug,
+                    "display_name": slug,
+                    "intelligence_index": 30 + n,
+                    "coding_index": 20 + n,
+                    "agentic_index": None,
+                    "pricing": None,
+                }
+            )
+            data.append(
+                {
+                    "source": "openrouter",
+                    "model_permaslug": slug,
+                    "display_name": slug,
+                    "benchmark_type": "gpqa_diamond",
+                    "accuracy": round(0.5 + n / 100, 3),
+                    "accuracy_stddev": None,
+                    "avg_cost_per_task": 0.002,
+                    "total_tasks": 198,
+                    "last_run_timestamp": "2026-11-20T12:00:00Z",
+                }
+            )
+            for b, benchmark in enumerate(SEARCH_BENCHMARKS[: 2 if n == 15 else 4]):
+                data.append(
+                    {
+                        "source": "openrouter",
+                        "model_permaslug": slug,
+                        "display_name": slug,
+                        "benchmark_type": benchmark,
+                        "primary_metric": "f1_by_item" if benchmark == "search_widesearch" else "accuracy",
+                        "primary_score": round(((n * 7 + b * 3) % 17) / 20, 2),
+                        "total_tasks": 100,
+                        "avg_cost_per_task": 0.03,
+                        "avg_latency_per_task_ms": 45210,
+                        "search_engine": "exa",
+                        "search_surface": "server-tool",
+                        "last_run_timestamp": "2026-11-20T12:00:00Z",
+                    }
+                )
+        data += [
+            {"source": "design-arena", "model_permaslug": "x/y", "arena": "models", "category": "3d", "elo": 1400},
+            {"source": "openrouter", "model_permaslug": "x/y", "benchmark_type": "gpqa_diamond", "accuracy": 7},
+            {"source": "a-future-source", "model_permaslug": "x/y"},
+        ]
+        meta = {"as_of": "2026-11-30T02:00:00Z", "version": "v1", "source": None, "citation": None}
+        return {"data": data, "meta": meta}
+
+    def task_shares(self) -> dict[str, Any]:
+        """A ``TaskClassificationResponse`` like the spec's example: four tasks in two macro
+        categories, each with its top models (made-up shares), and one malformed task."""
+        slugs = self._slugs(8)
+        tasks = [
+            ("code:general_impl", "Code Generation", "code", 0.40, 0.52, slugs[0:4]),
+            ("code:debugging", "Debugging", "code", 0.20, 0.18, slugs[2:6]),
+            ("agent:web_search", "Web Search", "agent", 0.25, 0.20, slugs[4:8]),
+            ("general:chat", "Chat", "general", 0.15, 0.10, [slugs[7]]),
+        ]
+        classifications: list[Any] = [
+            {
+                "tag": tag,
+                "display_name": name,
+                "macro_category": macro,
+                "usage_share": usage,
+                "token_share": tokens,
+                "category_usage_share": 0.5,
+                "category_token_share": 0.5,
+                "models": [
+                    {"id": slug, "tag_usage_share": round(0.4 / (i + 1), 3), "tag_token_share": round(0.3 / (i + 1), 3)}
+                    for i, slug in enumerate(models)
+                ],
+            }
+            for tag, name, macro, usage, tokens, models in tasks
+        ]
+        classifications.append({"tag": "broken", "usage_share": "a lot"})
+        macro = [
+            {"key": "code", "label": "Code", "usage_share": 0.60, "token_share": 0.70},
+            {"key": "agent", "label": "Agent", "usage_share": 0.25, "token_share": 0.20},
+            {"key": "general", "label": "General", "usage_share": 0.15, "token_share": 0.10},
+        ]
+        return {
+            "data": {
+                "as_of": "2026-11-29",
+                "window_days": 7,
+                "classifications": classifications,
+                "macro_categories": macro,
+            }
+        }
 
     def select(self, params: Any) -> list[dict[str, Any]]:
         outputs = _csv(params.get("output_modalities")) or ["text"]

@@ -63,7 +63,7 @@ TOOL_ARGUMENTS = {
         "at_utc",
     ],
     "recommend_models": [*CONSTRAINTS, "task", "input_tokens", "output_tokens", "limit"],
-    "list_model_rankings": ["period", "modality", "context_bucket", "category", "language_type", "limit"],
+    "list_model_rankings": ["period", "modality", "context_bucket", "category", "language_type", "task", "limit"],
 }
 VALID: dict[str, dict[str, Any]] = {
     "get_model": {"ids": ["openrouter/auto"]},

@@ -1,10 +1,12 @@
 """Which models to pick for a task: the price-quality frontier of the candidates.
 
-A candidate is a model that matches the user's constraints. Its **quality** for a task is the
-catalog's own score for it (``benchmarks`` in ``/models``; today the Artificial Analysis
-``coding``, ``intelligence`` and ``agentic`` indices, 0-100). Its **cost** is what one request of
-the stated workload costs on it, computed exactly by :func:`.cost.estimate` (long-context tiers,
-the output price for reasoning, discounts): the cost a user pays, not a list price.
+A candidate is a model that matches the user's constraints. Its **quality** for a task is a
+score 0-100 from OpenRouter's data (:data:`TASKS`): the catalog's own ``benchmarks`` field for
+``coding``, ``intelligence`` and ``agentic`` (the Artificial Analysis indices, in every catalog
+and so offline too), and OpenRouter's own search evals for ``search`` (:func:`search_score`).
+Its **cost** is what one request of the stated workload costs on it, computed exactly by
+:func:`.cost.estimate` (long-context tiers, the output price for reasoning, discounts): the cost a
+user pays, not a list price.
 
 The **frontier** is every scored, priced candidate that no other candidate *dominates*: none is
 at least as good and at most as costly, and better or cheaper in one of the two. Models with the
@@ -18,13 +20,38 @@ variable price, a price that is not per token: :data:`~.openrouter.models.PriceU
 ranked, and never dropped from the counts either: the answer says how many there were.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from statistics import fmean
 
 from .cost import Workload, estimate
+from .openrouter import Benchmarks
 from .openrouter.models import Model
 
 NEAR_MISSES = 3
+TASKS = {
+    "coding": "Artificial Analysis coding index (0-100)",
+    "intelligence": "Artificial Analysis intelligence index (0-100)",
+    "agentic": "Artificial Analysis agentic index (0-100)",
+    "search": "mean of OpenRouter's search evals {names} (0-100)",
+}
+"""Each task and what its score is."""
+
+
+def search_score(benchmarks: Benchmarks) -> Callable[[Model], float | None]:
+    """A model's search score: the mean of its primary scores (accuracy, or F1 for WideSearch; in
+    percent) over *every* search benchmark OpenRouter publishes. A model that ran only some has no
+    score: the benchmarks differ too much in difficulty for means over different sets to compare."""
+    names = benchmarks.search_benchmarks()
+
+    def score(model: Model) -> float | None:
+        results = benchmarks.scores.get(model.canonical_slug or model.id, {})
+        if not names or any(name not in results for name in names):
+            return None
+        return round(fmean(results[name].score for name in names), 1)
+
+    return score
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +91,10 @@ class Recommendation:
     """Of those with a score, models whose cost for the workload cannot be computed."""
 
 
-def recommend(models: list[Model], task: str, workload: Workload) -> Recommendation:
-    """The frontier of ``models`` for ``task`` (a :meth:`~.openrouter.models.Model.score` name) at
-    ``workload`` (see the module docstring)."""
-    scored = [(m, s) for m in models if (s := m.score(task)) is not None]
+def recommend(models: list[Model], score_of: Callable[[Model], float | None], workload: Workload) -> Recommendation:
+    """The frontier of ``models`` by ``score_of`` (``None``: no score) at ``workload`` (see the module
+    docstring)."""
+    scored = [(m, s) for m in models if (s := score_of(m)) is not None]
     candidates: list[Candidate] = []
     for model, score in scored:
         per_request = estimate(model, workload).per_request  # None: variable, or not priced per token

@@ -45,6 +45,13 @@ class Provenance:
                 text = f"OFFLINE: bundled catalog snapshot of {self.as_of:%Y-%m-%d}"
         return f"{text} ({self.note})" if self.note else text
 
+    def aside(self) -> str:
+        """`` (STALE: from …)`` for data that is not fresh, else nothing: for data that adds to an
+        answer whose own provenance already says why OpenRouter was not asked."""
+        if self.kind in ("live", "cached"):
+            return ""
+        return f" ({'OFFLINE' if self.kind == 'snapshot' else 'STALE'}: from {self.as_of:%Y-%m-%d %H:%M} UTC)"
+
     def record(self) -> dict[str, str]:
         """What structured answers carry as ``source``: ``kind``, ``as_of`` (UTC, whole seconds)
         and ``note`` when there is one."""

@@ -31,7 +31,7 @@ from pydantic import SecretStr
 
 from mcp_server_openrouter.catalog import diskcache
 from mcp_server_openrouter.catalog.answers import Answer, ModelSet, Provenance
-from mcp_server_openrouter.catalog.budget import RequestBudget
+from mcp_server_openrouter.catalog.budget import BudgetSpentError, RequestBudget
 from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching
 from mcp_server_openrouter.catalog.fallback import Fallback
 from mcp_server_openrouter.catalog.offline import priced_per_token
@@ -53,7 +53,9 @@ from mcp_server_openrouter.openrouter import (
     RankingsQuery,
     RateLimitError,
     RetryPolicy,
+    TaskShares,
 )
+from mcp_server_openrouter.openrouter.datasets import Benchmarks, parse_benchmarks, parse_rankings, parse_task_shares
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,15 @@ FULL_CATALOG = ModelsQuery(output_modalities=("all",))
 DATASET_TTL = 3600.0
 """Seconds a usage dataset is reused: OpenRouter refreshes them daily and allows few requests."""
 OFFLINE_MODE = "offline mode: the network is not used"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Dataset:
+    """The cache key of a dataset query; ``saved_as`` names its file on disk (its slices, no dates)."""
+
+    what: str
+    query: Hashable
+    saved_as: str = dataclasses.field(compare=False)
 
 
 def utcnow() -> datetime:
@@ -111,13 +122,18 @@ class Catalog:
         self._cache.on_store = self._stored
         self._datasets = QueryCache(ttl=DATASET_TTL, clock=clock, answer_timeout=settings.answer_timeout)
         """OpenRouter's usage datasets: refreshed daily upstream, rate-limited, so kept an hour."""
-        self._rankings_budget = RequestBudget(
-            "the budget of OpenRouter's rankings dataset (30 requests a minute, 500 a day)",
+        self._datasets.on_store = self._stored_dataset
+        # The three datasets state the same limits; whether they share them is not said, so they
+        # share one budget: never more than either limit, whichever reading is right.
+        self._datasets_budget = RequestBudget(
+            "the budget of OpenRouter's datasets (30 requests a minute, 500 a day)",
             clock,
             per_minute=30,
             per_day=500,
         )
-        self._disk = diskcache.DiskCatalog(settings.cache_dir or diskcache.default_cache_dir(), settings.base_url)
+        cache_dir = settings.cache_dir or diskcache.default_cache_dir()
+        self._disk = diskcache.DiskCatalog(cache_dir, settings.base_url)
+        self._disk_datasets = diskcache.DiskDatasets(cache_dir, settings.base_url)
         self._fallback = Fallback(self._cache, FULL_CATALOG, self._disk, clock)
         self._served: ModelSet | None = None
         """The full catalog last answered with, to notice when a new one has other IDs."""
@@ -148,6 +164,11 @@ class Catalog:
         for cache in (self._cache, self._datasets):
             cache.attach(spawn)
 
+    @property
+    def has_api_key(self) -> bool:
+        """Whether requests that need the key can be made (offline mode aside)."""
+        return self._settings.api_key is not None
+
     def now(self) -> datetime:
         """The time the catalog ages its answers by (the injected clock)."""
         return self._clock()
@@ -176,6 +197,15 @@ class Catalog:
             fetched_at = entry.fetched_at if entry is not None else self._clock()
             await anyio.to_thread.run_sync(self._disk.save, value.models, fetched_at)
             await self._observe(value)
+
+    async def _stored_dataset(self, key: Hashable, value: object) -> None:
+        """After each successful dataset fetch: save its body (see :class:`~.diskcache.DiskDatasets`)."""
+        self._last_down = None
+        entry = self._datasets.peek(key)
+        if isinstance(key, Dataset) and entry is not None:
+            await anyio.to_thread.run_sync(
+                self._disk_datasets.save, key.saved_as, getattr(value, "raw", None), entry.fetched_at
+            )
 
     async def _observe(self, full: ModelSet) -> None:
         previous = self._served
@@ -327,23 +357,51 @@ class Catalog:
         return await self._online("the provider list", ("providers",), "/providers", lambda api: api.list_providers())
 
     async def rankings(self, query: RankingsQuery) -> Answer[Rankings]:
-        """OpenRouter's usage rankings (the key is needed), cached an hour per query and never asked
-        more often than its rate limit allows (:mod:`.budget`)."""
+        """OpenRouter's usage rankings (see :meth:`_dataset`)."""
+        key = Dataset("the rankings dataset", query, query.slices())
+        return await self._dataset(key, "datasets/rankings-daily", lambda api: api.rankings(query), parse_rankings)
+
+    async def task_shares(self) -> Answer[TaskShares]:
+        """The last 7 days' share of requests per task, and each task's top models (see :meth:`_dataset`)."""
+        key = Dataset("the task dataset", None, "task shares")
+        return await self._dataset(key, "classifications/task", lambda api: api.task_shares(), parse_task_shares)
+
+    async def benchmarks(self) -> Answer[Benchmarks]:
+        """OpenRouter's evals and the Artificial Analysis indices, every model (see :meth:`_dataset`)."""
+        key = Dataset("the benchmarks dataset", None, "benchmarks")
+        return await self._dataset(key, "benchmarks", lambda api: api.benchmarks(), parse_benchmarks)
+
+    async def _dataset(
+        self, key: "Dataset", path: str, fetch: Callable[[OpenRouterClient], Awaitable[T]], parse: Callable[[Any], T]
+    ) -> Answer[T]:
+        """One of OpenRouter's datasets: the key is needed, and sent only to them. Cached an hour per
+        query with one flight, never asked more often than the limits allow (:mod:`.budget`), saved
+        on disk. When OpenRouter cannot be asked (down, rate-limited, the budget spent, offline
+        mode), the copy saved by this or an earlier run answers, labelled stale with the reason;
+        without one, the reason is raised."""
         if not self._settings.offline and self._settings.api_key is None:
-            raise MissingAPIKeyError("/datasets/rankings-daily needs an API key")
+            raise MissingAPIKeyError(f"/{path} needs an API key")
 
-        async def fetch(api: OpenRouterClient) -> Rankings:
-            self._rankings_budget.take()
-            return await api.rankings(query)
+        async def fetch_counted(api: OpenRouterClient) -> T:
+            self._datasets_budget.take()
+            return await fetch(api)
 
-        return await self._online(
-            "list_model_rankings",
-            ("rankings", query),
-            "/datasets/rankings-daily",
-            fetch,
-            keyed=True,
-            cache=self._datasets,
-        )
+        try:
+            return await self._online(key.what, key, f"/{path}", fetch_counted, keyed=True, cache=self._datasets)
+        except (*UPSTREAM_DOWN, BudgetSpentError) as exc:
+            saved = await anyio.to_thread.run_sync(self._disk_datasets.load, key.saved_as)
+            if saved is None:
+                raise
+            try:
+                value = await anyio.to_thread.run_sync(parse, saved[0])
+            except ValueError as bad:
+                logger.warning("Ignoring the saved %s: %s", key.what, bad)
+                raise exc from None
+            if isinstance(exc, OfflineModeError):
+                reason = OFFLINE_MODE
+            else:
+                reason = str(exc) if isinstance(exc, BudgetSpentError) else self._down(exc)
+            return Answer(value, Provenance("stale", saved[1], f"saved copy of {key.what}; {reason}"))
 
     async def user_models(self, api_key: SecretStr | None = None) -> Answer[list[Model]]:
         """The key owner's models, cached per key (by hash). No offline fallback: account settings

@@ -1,10 +1,16 @@
-"""The last good full catalog, persisted so a restart without network still has recent data.
+"""The last good full catalog and datasets, persisted so a restart without network still has
+recent data.
 
-One JSON file per upstream (``catalog-<hash of OPENROUTER_BASE_URL>.json``, so a staging or test
+The catalog: one JSON file per upstream (``catalog-<hash of OPENROUTER_BASE_URL>.json``, so a staging or test
 upstream never answers for the real one) in the platform's user cache directory
 (``OPENROUTER_CACHE_DIR`` overrides it): ``{"fetched_at": ISO-8601, "data": [upstream records…]}``.
 Written atomically (a temporary file in the same directory, then ``os.replace``), so a crash never
 leaves half a file; a corrupt or unreadable file is ignored with a warning.
+
+OpenRouter's datasets (:class:`DiskDatasets`): the last good body of each query, one file per
+query and upstream (``dataset-<hash>.json``, same layout, ``data`` the body as received). The
+query names its slices, not its dates: yesterday's rankings of the week are what a restart
+without network can still show, and the number of files stays bounded by the slices there are.
 """
 
 import hashlib
@@ -14,7 +20,7 @@ import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mcp_server_openrouter.openrouter import Model, parse_model_list
 
@@ -41,41 +47,84 @@ class DiskCatalog:
 
     def save(self, models: list[Model], fetched_at: datetime) -> None:
         """Write atomically; a failure is logged, never raised (the cache is an optimisation)."""
-        payload = {"fetched_at": fetched_at.isoformat(), "data": [m.raw or m.model_dump(mode="json") for m in models]}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            logger.warning("Could not save the catalog cache to %s: %s", self.path, exc)
+        _write("the catalog cache", self.path, fetched_at, [m.raw or m.model_dump(mode="json") for m in models])
 
     def load(self) -> tuple[list[Model], datetime] | None:
         """The saved catalog and when it was fetched, or ``None`` (missing, unreadable, corrupt)."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        saved = _read(self.path)
+        if saved is None:
             return None
-        except OSError as exc:
-            logger.warning("Ignoring the catalog cache %s: %s", self.path, exc)
-            return None
+        payload, fetched_at = saved
         try:
-            payload: Any = json.loads(text)
-            fetched_at = datetime.fromisoformat(payload["fetched_at"])
-            if fetched_at.tzinfo is None:
-                raise ValueError("fetched_at has no timezone")
             parsed = parse_model_list(payload)
-        except (ValueError, KeyError, TypeError) as exc:
+        except ValueError as exc:
             logger.warning("Ignoring the corrupt catalog cache %s: %s", self.path, exc)
             return None
         if not parsed.models:
             logger.warning("Ignoring the catalog cache %s: it holds no models", self.path)
             return None
         return parsed.models, fetched_at
+
+
+class DiskDatasets:
+    """Load and save the last good body of each dataset query of the upstream at ``base_url``."""
+
+    def __init__(self, directory: Path, base_url: str) -> None:
+        self._directory = directory
+        self._base_url = base_url.rstrip("/")
+
+    def path(self, query: str) -> Path:
+        digest = hashlib.sha256(f"{self._base_url} {query}".encode()).hexdigest()[:16]
+        return self._directory / f"dataset-{digest}.json"
+
+    def save(self, query: str, body: Any, fetched_at: datetime) -> None:
+        """Write atomically; a failure is logged, never raised."""
+        _write(f"the {query} dataset", self.path(query), fetched_at, body)
+
+    def load(self, query: str) -> tuple[Any, datetime] | None:
+        """The saved body of ``query`` (a JSON value, to parse as when it was fetched) and when it was
+        fetched, or ``None``."""
+        saved = _read(self.path(query))
+        if saved is None or not isinstance(saved[0], dict) or "data" not in saved[0]:
+            return None
+        return cast(dict[str, Any], saved[0])["data"], saved[1]
+
+
+def _write(what: str, path: Path, fetched_at: datetime, data: Any) -> None:
+    """``{"fetched_at", "data"}`` to ``path``, atomically; a failure is logged, never raised."""
+    payload = {"fetched_at": fetched_at.isoformat(), "data": data}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        logger.warning("Could not save %s to %s: %s", what, path, exc)
+
+
+def _read(path: Path) -> tuple[Any, datetime] | None:
+    """What :func:`_write` wrote: the whole file (``data`` and ``fetched_at``) and when, or ``None``
+    when it is missing, unreadable or not such a file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        logger.warning("Ignoring %s: %s", path, exc)
+        return None
+    try:
+        payload: Any = json.loads(text)
+        fetched_at = datetime.fromisoformat(payload["fetched_at"])
+        if fetched_at.tzinfo is None:
+            raise ValueError("fetched_at has no timezone")
+    except (ValueError, KeyError, TypeError) as exc:
+        logger.warning("Ignoring the corrupt cache file %s: %s", path, exc)
+        return None
+    return payload, fetched_at

@@ -1,7 +1,18 @@
 """Typed client for OpenRouter's model catalog. Knows nothing of MCP."""
 
 from .client import DEFAULT_BASE_URL, OpenRouterClient
-from .datasets import OTHER, Period, RankingRow, Rankings, RankingsQuery
+from .datasets import (
+    OTHER,
+    Benchmarks,
+    BenchmarkScore,
+    Period,
+    RankingRow,
+    Rankings,
+    RankingsQuery,
+    TaskModel,
+    TaskShare,
+    TaskShares,
+)
 from .endpoints import Endpoint, EndpointList, Percentiles, Provider
 from .errors import (
     APIConnectionError,
@@ -32,6 +43,8 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BenchmarkScore",
+    "Benchmarks",
     "Category",
     "Endpoint",
     "EndpointList",
@@ -60,5 +73,8 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "Sort",
+    "TaskModel",
+    "TaskShare",
+    "TaskShares",
     "parse_model_list",
 ]

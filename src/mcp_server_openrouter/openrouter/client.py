@@ -18,7 +18,15 @@ import anyio
 import httpx2
 from pydantic import SecretStr
 
-from .datasets import Rankings, RankingsQuery, parse_rankings
+from .datasets import (
+    Benchmarks,
+    Rankings,
+    RankingsQuery,
+    TaskShares,
+    parse_benchmarks,
+    parse_rankings,
+    parse_task_shares,
+)
 from .endpoints import EndpointList, Provider, parse_endpoints, parse_providers
 from .errors import (
     APIConnectionError,
@@ -162,6 +170,18 @@ class OpenRouterClient:
         return await self._get_parsed(
             "datasets/rankings-daily", query.params(), parse_rankings, authenticated=True, retry=NO_RETRY
         )
+
+    async def task_shares(self) -> TaskShares:
+        """``GET /classifications/task`` with the client's key: the last 7 days' share of requests per
+        task and its top models. One request, never retried (see :meth:`rankings`)."""
+        return await self._get_parsed(
+            "classifications/task", {"window": "7d"}, parse_task_shares, authenticated=True, retry=NO_RETRY
+        )
+
+    async def benchmarks(self) -> Benchmarks:
+        """``GET /benchmarks`` with the client's key, every source in one request (the results are
+        small, and each filter would be a request of the day's 500). Never retried (see :meth:`rankings`)."""
+        return await self._get_parsed("benchmarks", {}, parse_benchmarks, authenticated=True, retry=NO_RETRY)
 
     async def list_providers(self) -> list[Provider]:
         """``GET /providers``: every inference provider, with headquarters, datacenters and policies."""

@@ -1,13 +1,18 @@
-"""``list_model_rankings``: what people actually use, by tokens, this period against the one before.
+"""``list_model_rankings``: what people actually use, by tokens, and for which tasks.
 
-Over OpenRouter's ``GET /datasets/rankings-daily`` (the key is needed): the latest complete period
-(day, week or month) and the one before it. Each row is a model, its share of all the period's
-tokens (the top 50 and the ``other`` row together), its rank and how the rank moved. The dataset
-names models by permaslug; rows show the catalog ID listed under it where there is one. Every
-answer carries the citation OpenRouter asks for when its dataset is quoted.
+Two of OpenRouter's datasets (the key is needed):
+
+- ``GET /datasets/rankings-daily``: the latest complete period (day, week or month) against the one
+  before it. Each row is a model, its share of all the period's tokens (the top 50 and the
+  ``other`` row together), and how its place moved (:mod:`..usage`). The dataset names models by
+  permaslug; rows show the catalog ID listed under it where there is one.
+- ``GET /classifications/task`` (``task``): over the last 7 days, each task's share of classified
+  requests and tokens (``task="all"``), or one task's top models by requests.
+
+Every answer carries the citation OpenRouter asks for when its datasets are quoted.
 """
 
-from datetime import date, timedelta
+import difflib
 from typing import Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -15,68 +20,124 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
-from mcp_server_openrouter.catalog import Catalog, ModelSet
-from mcp_server_openrouter.openrouter import OTHER, OpenRouterError, Period, Rankings, RankingsQuery
+from mcp_server_openrouter.catalog import Answer, Catalog, ModelSet, Provenance
+from mcp_server_openrouter.openrouter import OpenRouterError, Period, TaskShares
 from mcp_server_openrouter.openrouter.datasets import ContextBucket, LanguageType, RankingModality
 from mcp_server_openrouter.openrouter.query import Category
-from mcp_server_openrouter.render.compact import number_text, plain_number
+from mcp_server_openrouter.render.compact import number_text
+from mcp_server_openrouter.usage import CITATION, latest_period, percent, rankings_query
 
 from .base import build_tool, tool_result
 from .results import Rows, SourceField
 
-CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of {as_of}."
-LOOKBACK = {"day": 3, "week": 21, "month": 75}
-"""Days of data asked for: enough for the latest complete period and the one before it."""
 MAX_ROWS = 50
+ALL_TASKS = "all"
 
 
 class ModelRankings(BaseModel):
-    """The latest period's top models by tokens, most used first; ``rows`` of cells named by ``columns``."""
+    """Most used first; ``rows`` of cells named by ``columns``."""
 
-    period: str = Field(description="the latest period, and the one it is compared with")
+    period: str = Field(description="what the rows cover")
     columns: list[str]
     rows: Rows
-    other_pct: float = Field(description="share of tokens outside the top 50")
+    other_pct: float | None = Field(default=None, description="share outside the top 50")
+    groups: str | None = Field(default=None, description="task groups' shares")
     citation: str
     source: SourceField
 
 
-def _check(period: str, modality: str | None, bucket: str | None, category: str | None, language: str | None) -> None:
+def _check(
+    period: str, modality: str | None, bucket: str | None, category: str | None, language: str | None, task: str | None
+) -> None:
     """Refuse the combinations OpenRouter refuses, naming them (spec 2026-08-22)."""
-    sampled = [name for name, value in (("category", category), ("language_type", language)) if value]
-    exact = [name for name, value in (("modality", modality), ("context_bucket", bucket)) if value]
-    if len(sampled) > 1 or (sampled and exact):
+    sliced = [
+        name
+        for name, value in (
+            ("modality", modality),
+            ("context_bucket", bucket),
+            ("category", category),
+            ("language_type", language),
+        )
+        if value
+    ]
+    if task is not None and (sliced or period != "week"):
+        chosen = [*sliced, *(["period"] if period != "week" else [])]
         raise ToolError(
-            f"{' and '.join([*sampled, *exact])} cannot be combined: category and language_type each read a "
+            f"task cannot be combined with {' or '.join(chosen)}: task shares cover the last 7 days of all traffic"
+        )
+    sampled = [s for s in sliced if s in ("category", "language_type")]
+    if len(sampled) > 1 or (sampled and len(sliced) > len(sampled)):
+        raise ToolError(
+            f"{' and '.join(sliced)} cannot be combined: category and language_type each read a "
             "sampled weekly dataset of their own; use one of them, or modality and context_bucket"
         )
     if sampled and period == "day":
         raise ToolError(f"{sampled[0]} is counted weekly: use period 'week' or 'month'")
 
 
-def _share(tokens: int, total: int) -> float | int:
-    return plain_number(round(100 * tokens / total, 2)) if total else 0
+def _closest(wanted: str, tags: list[str]) -> list[str]:
+    needle = wanted.strip().lower()
+    hits = [t for t in tags if needle and (needle in t or t.partition(":")[2] in needle)]
+    return (hits or difflib.get_close_matches(needle, tags, n=3, cutoff=0.4) or tags[:5])[:3]
 
 
-def _rows(rankings: Rankings, catalog: ModelSet, limit: int) -> tuple[str, list[list[Any]], float | int]:
-    """The latest period's rows (model, share %, change; the rank is the row's place), its label and
-    the ``other`` share."""
-    periods = rankings.periods()
-    if not periods:
-        return "no data", [], 0
-    latest = [r for r in rankings.rows if r.date == periods[-1]]
-    before = [r for r in rankings.rows if len(periods) > 1 and r.date == periods[-2] and r.permaslug != OTHER]
-    ranks_before = {r.permaslug: i for i, r in enumerate(sorted(before, key=lambda r: -r.tokens), 1)}
-    total = sum(r.tokens for r in latest)
-    models = sorted((r for r in latest if r.permaslug != OTHER), key=lambda r: -r.tokens)
-    rows: list[list[Any]] = []
-    for rank, row in enumerate(models[:limit], 1):
-        was = ranks_before.get(row.permaslug)
-        change: int | str | None = None if not before else ("new" if was is None else was - rank)
-        rows.append([catalog.by_permaslug.get(row.permaslug, row.permaslug), _share(row.tokens, total), change])
-    other = sum(r.tokens for r in latest if r.permaslug == OTHER)
-    label = periods[-1] + (f" vs {periods[-2]}" if len(periods) > 1 else "")
-    return label, rows, _share(other, total)
+def _task_rows(answer: Answer[TaskShares], task: str, catalog: ModelSet, limit: int) -> ModelRankings:
+    """Task shares (``all``) or one task's top models, as rows."""
+    shares = answer.value
+    citation, source = CITATION.format(as_of=shares.as_of), answer.provenance.record()
+    window = f"{shares.window_days} days to {shares.as_of}"
+    if task == ALL_TASKS:
+        groups = ", ".join(f"{key} {number_text(percent(share, 1))}%" for key, share in shares.macro.items())
+        rows: list[list[Any]] = [
+            [t.tag, percent(t.usage_share, 1), None if t.token_share is None else percent(t.token_share, 1)]
+            for t in shares.tasks[:limit]
+        ]
+        return ModelRankings(
+            period=window,
+            columns=["task", "requests_pct", "tokens_pct"],
+            rows=rows,
+            groups=groups or None,
+            citation=citation,
+            source=source,
+        )
+    found = next((t for t in shares.tasks if t.tag == task.strip().lower()), None)
+    if found is None:
+        tags = [t.tag for t in shares.tasks]
+        raise ToolError(f"unknown task {task[:60]!r}: try {', '.join(_closest(task, tags))}, or 'all' for every task")
+    rows = [
+        [
+            catalog.by_permaslug.get(m.permaslug, m.permaslug),
+            percent(m.usage_share, 1),
+            None if m.token_share is None else percent(m.token_share, 1),
+        ]
+        for m in found.models[:limit]
+    ]
+    return ModelRankings(
+        period=f"{found.tag} ({found.name}), {window}",
+        columns=["model", "requests_pct", "tokens_pct"],
+        rows=rows,
+        citation=citation,
+        source=source,
+    )
+
+
+def _text(result: ModelRankings, head: str, provenance: Provenance) -> str:
+    return "\n".join(
+        [
+            head,
+            "Columns: " + " ".join(result.columns),
+            *(" ".join(number_text(c) for c in row) for row in result.rows),
+            result.citation,
+            f"Data: {provenance.describe()}.",
+        ]
+    )
+
+
+async def _models(catalog: Catalog) -> ModelSet:
+    try:
+        return (await catalog.full()).value
+    except OpenRouterError:
+        return ModelSet([])  # rows keep their permaslugs
 
 
 def build(catalog: Catalog) -> Tool:
@@ -86,43 +147,46 @@ def build(catalog: Catalog) -> Tool:
         context_bucket: Annotated[ContextBucket | None, Field(description="Request context size")] = None,
         category: Annotated[Category | None, Field(description="As in list_models")] = None,
         language_type: Annotated[LanguageType | None, Field(description="Weekly estimate")] = None,
+        task: Annotated[
+            str | None,
+            Field(description="'all': share per task; a task (code:debugging): its models. 7 days", max_length=100),
+        ] = None,
         limit: Annotated[int, Field(description="Rows", ge=1, le=MAX_ROWS)] = 20,
     ) -> Annotated[CallToolResult, ModelRankings]:
         """Most-used models on OpenRouter by share of tokens, with rank changes (needs an API key)."""
-        _check(period, modality, context_bucket, category, language_type)
-        today: date = catalog.now().date()
-        query = RankingsQuery(
-            period=period,
-            start_date=(today - timedelta(days=LOOKBACK[period])).isoformat(),
+        _check(period, modality, context_bucket, category, language_type, task)
+        if task is not None:
+            shares = await catalog.task_shares()
+            result = _task_rows(shares, task, await _models(catalog), limit)
+            if task == ALL_TASKS:
+                head = f"Tasks by share of classified requests and tokens, {result.period}; by group: {result.groups}."
+            else:
+                head = f"Top {len(result.rows)} models by share of the task's requests and tokens: {result.period}."
+            return tool_result(result, _text(result, head, shares.provenance))
+        query = rankings_query(
+            period,
+            catalog.now().date(),
             modality=modality,
             context_bucket=context_bucket,
             category=category,
             language_type=language_type,
         )
         answer = await catalog.rankings(query)
-        try:
-            models = (await catalog.full()).value
-        except OpenRouterError:
-            models = ModelSet([])  # rows keep their permaslugs
-        label, rows, other = _rows(answer.value, models, limit)
-        citation = CITATION.format(as_of=answer.value.as_of)
-        structured = ModelRankings(
-            period=f"{period} of {label}",
+        ranking = latest_period(answer.value, await _models(catalog))
+        shown = ranking.places[:limit]
+        result = ModelRankings(
+            period=f"{period} of {ranking.label}",
             columns=["model", "share_pct", "change"],
-            rows=rows,
-            other_pct=other,
-            citation=citation,
+            rows=[[p.model, p.share, p.change] for p in shown],
+            other_pct=ranking.other_share,
+            citation=CITATION.format(as_of=answer.value.as_of),
             source=answer.provenance.record(),
         )
-        lines = [
-            f"Top {len(rows)} models by share of tokens, {period} of {label} (change: places up; new: was not in the "
-            f"top 50); outside the top 50: {other}%.",
-            "Columns: model share_pct change",
-            *(" ".join(number_text(c) for c in row) for row in rows),
-            citation,
-            f"Data: {answer.provenance.describe()}.",
-        ]
-        return tool_result(structured, "\n".join(lines))
+        head = (
+            f"Top {len(shown)} models by share of tokens, {period} of {ranking.label} (change: places up; new: was "
+            f"not in the top 50); outside the top 50: {ranking.other_share}%."
+        )
+        return tool_result(result, _text(result, head, answer.provenance))
 
     return build_tool(
         list_model_rankings,

@@ -1,28 +1,35 @@
 """``recommend_models``: the price-quality frontier for a task, under the user's constraints.
 
-The method is :mod:`..recommend`'s: quality is the catalog's own score for the task, cost is one
+The method is :mod:`..recommend`'s: quality is OpenRouter's score for the task, cost is one
 request of the workload priced exactly (:mod:`..cost`), and the frontier is every candidate no
 other beats on both. The constraints are ``list_models``' filters of the same names, applied the
 same way (by OpenRouter, or locally when it cannot be reached).
+
+With the key, rows also carry each model's share of last week's tokens (:mod:`..usage`), and the
+answer the citation that comes with it; without, the answer says what it lacks. ``search`` needs
+the key (OpenRouter's search evals are a keyed dataset); the other tasks work offline.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
-from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.catalog import Catalog, ModelSet
 from mcp_server_openrouter.cost import Workload
-from mcp_server_openrouter.recommend import Candidate, recommend
+from mcp_server_openrouter.openrouter import MissingAPIKeyError, Model
+from mcp_server_openrouter.recommend import TASKS, Candidate, recommend, search_score
 from mcp_server_openrouter.render.compact import decimal_text, json_number, number_text, plain_number
+from mcp_server_openrouter.usage import Usage, weekly
 
 from .arguments import to_query, with_arguments
 from .base import build_tool, tool_result
 from .results import TEXT_ONLY, Rows, SourceField, text_only_note
 
-Task = Literal["coding", "intelligence", "agentic"]
-SCORES = {name: f"Artificial Analysis {name} index (0-100)" for name in ("coding", "intelligence", "agentic")}
+Task = Literal["coding", "intelligence", "agentic", "search"]
 CONSTRAINTS = (
     "supported_parameters",
     "min_context",
@@ -55,6 +62,7 @@ class Recommendations(BaseModel):
     batch: int = Field(description="':batch' variants left out")
     frontier: int = Field(description="models on the frontier, shown or not")
     note: str | None = None
+    usage: str = Field(description="share_pct: of last week's tokens; or why it is not shown")
     source: SourceField
 
 
@@ -68,6 +76,24 @@ def spread(frontier: list[Candidate], limit: int) -> list[Candidate]:
     return [frontier[round(i * step)] for i in range(limit)]
 
 
+async def _scoring(catalog: Catalog, task: str) -> tuple[Callable[[Model], float | None], str]:
+    """How ``task`` scores a model, and what that score is, in words."""
+    if task != "search":
+        return (lambda model: model.score(task)), TASKS[task]
+    try:
+        benchmarks = await catalog.benchmarks()
+    except MissingAPIKeyError:
+        raise ToolError(
+            "task 'search' needs an API key (OpenRouter's search evals are keyed); "
+            "coding, intelligence and agentic work without one"
+        ) from None
+    names = benchmarks.value.search_benchmarks()
+    if not names:
+        raise ToolError("OpenRouter publishes no search evals right now: use task coding, intelligence or agentic")
+    text = TASKS["search"].format(names="/".join(n.removeprefix("search_") for n in names))
+    return search_score(benchmarks.value), text + benchmarks.provenance.aside()
+
+
 def build(catalog: Catalog) -> Tool:
     async def recommend_models(**arguments: Any) -> Annotated[CallToolResult, Recommendations]:
         """Best models for a task at each price: the quality-cost frontier under your constraints."""
@@ -78,31 +104,49 @@ def build(catalog: Catalog) -> Tool:
             output_tokens=DEFAULT_OUTPUT if arguments["output_tokens"] is None else arguments["output_tokens"],
         )
         query = to_query(arguments)
+        score, score_text = await _scoring(catalog, task)
         answer = await catalog.models(query)
         # A ':batch' variant is the same model through OpenRouter's asynchronous batch API: cheaper,
         # but no answer for hours. It would win every comparison it is in, so it is left out.
         batch = [m for m in answer.value if m.id.endswith(":batch")]
-        result = recommend([m for m in answer.value if not m.id.endswith(":batch")], task, workload)
+        result = recommend([m for m in answer.value if not m.id.endswith(":batch")], score, workload)
         shown = spread(result.frontier, arguments["limit"])
-        rows: list[list[Any]] = [[c.model.id, plain_number(c.score), json_number(c.cost), None] for c in shown]
+        usage = await weekly(catalog, ModelSet(answer.value)) if shown else "no rows"
+        known = isinstance(usage, Usage)
+
+        def share(model: Model) -> list[Any]:
+            if not isinstance(usage, Usage):
+                return []
+            place = usage.of(model)
+            return [None if place is None else place.share]
+
+        rows: list[list[Any]] = [
+            [c.model.id, plain_number(c.score), json_number(c.cost), *share(c.model), None] for c in shown
+        ]
         rows += [
             [
                 m.candidate.model.id,
                 plain_number(m.candidate.score),
                 json_number(m.candidate.cost),
+                *share(m.candidate.model),
                 m.dominated_by.model.id,
             ]
             for m in result.near_misses
         ]
+        usage_text = (
+            f"share_pct: of tokens, week of {usage.week}{usage.provenance.aside()}; {usage.citation}"
+            if isinstance(usage, Usage)
+            else f"no usage shares ({usage})."
+        )
         load = f"{workload.input_tokens} input + {workload.output_tokens} output tokens a request" + (
             " (assumed; pass input_tokens, output_tokens)" if assumed else ""
         )
         note = text_only_note(query)
         structured = Recommendations(
             task=task,
-            score=SCORES[task],
+            score=score_text,
             workload=load,
-            columns=["id", task, "usd_request", "dominated_by"],
+            columns=["id", task, "usd_request", *(["share_pct"] if known else []), "dominated_by"],
             rows=rows,
             considered=result.considered,
             unscored=result.unscored,
@@ -110,11 +154,12 @@ def build(catalog: Catalog) -> Tool:
             batch=len(batch),
             frontier=len(result.frontier),
             note=note,
+            usage=usage_text,
             source=answer.provenance.record(),
         )
         ranked = result.considered - result.unscored - result.unpriced
         head = (
-            f"Best {task} models at each price ({SCORES[task]}; cost of {load}), best first: "
+            f"Best {task} models at each price ({score_text}; cost of {load}), best first: "
             f"{len(shown)} of {len(result.frontier)} on the frontier"
             + (", spread from best to cheapest" if len(shown) < len(result.frontier) else "")
             + f". Considered {result.considered}: {ranked} ranked, {result.unscored} without a {task} score, "
@@ -122,15 +167,22 @@ def build(catalog: Catalog) -> Tool:
             + (f"; {TEXT_ONLY}" if note else "")
             + "."
         )
-        lines = [head, f"Data: {answer.provenance.describe()}.", f"Columns: id {task} usd_request"]
-        lines += [f"{c.model.id} {number_text(c.score)} {decimal_text(c.cost)}" for c in shown]
+        lines = [
+            head,
+            f"Data: {answer.provenance.describe()}; {usage_text}",
+            f"Columns: id {task} usd_request" + (" share_pct" if known else ""),
+        ]
+
+        def cells(candidate: Candidate) -> str:
+            return " ".join(
+                number_text(c)
+                for c in [candidate.model.id, candidate.score, decimal_text(candidate.cost), *share(candidate.model)]
+            )
+
+        lines += [cells(c) for c in shown]
         if result.near_misses:
             lines.append("Near misses (dominated: another model is as good for less, or better for as much):")
-            lines += [
-                f"{m.candidate.model.id} {number_text(m.candidate.score)} {decimal_text(m.candidate.cost)} "
-                f"< {m.dominated_by.model.id}"
-                for m in result.near_misses
-            ]
+            lines += [f"{cells(m.candidate)} < {m.dominated_by.model.id}" for m in result.near_misses]
         if not shown:
             lines.append("No candidate has both a score and a per-token price: loosen the constraints.")
         return tool_result(structured, "\n".join(lines))
@@ -149,8 +201,8 @@ def build(catalog: Catalog) -> Tool:
         title="Recommend OpenRouter models",
         brief=CONSTRAINTS,
         more=(
-            "Quality: the catalog's Artificial Analysis index for the task. Cost: one request of the workload, "
-            "exact. Rows: frontier models (no other is as good for less), best first; then near misses, "
-            "dominated_by naming a better deal. Constraints as in list_models."
+            "Quality: Artificial Analysis index; search: OpenRouter's evals (needs a key). Cost: one request of "
+            "the workload, exact. Rows: frontier models (no other is as good for less), best first; then near "
+            "misses, dominated_by naming a better deal. Constraints as in list_models."
         ),
     )
