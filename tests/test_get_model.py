@@ -5,11 +5,13 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from pydantic import SecretStr
 
 from mcp_server_openrouter.openrouter import parse_model_list
 
+from .conftest import TEST_KEY
 from .fake_upstream import FakeOpenRouter, load_snapshot
-from .helpers import call, structured, text_of
+from .helpers import call, server_for, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +47,8 @@ async def test_one_model_in_full(client: Client, upstream: FakeOpenRouter) -> No
     ]
     assert model["knowledge_cutoff"] == source["knowledge_cutoff"]
     assert model["defaults"] == {k: v for k, v in source["default_parameters"].items() if v is not None}
-    assert upstream.params() == {"output_modalities": "all"}
+    (models,) = [r for r in upstream.requests if r.url.path.endswith("/models")]
+    assert dict(models.url.params) == {"output_modalities": "all"}
     legend = structured(result)["legend"]
     assert "USD per 1M tokens: usd_in, usd_out, usd_per_m" in legend
     assert "USD each: usd_each" in legend  # this model has a per-search price
@@ -151,3 +154,63 @@ async def test_tiny_per_unit_prices_are_written_plainly(client: Client) -> None:
 
     assert "image_in 0.000000375" in text
     assert "e-0" not in text
+
+
+def evals_of(upstream: FakeOpenRouter, slug: str) -> dict[str, float]:
+    """OpenRouter's own evals for ``slug`` in the fake's benchmarks body, in percent."""
+    return {
+        item["benchmark_type"]: round(100 * (item["primary_score"] if "primary_score" in item else item["accuracy"]), 1)
+        for item in upstream.benchmarks()["data"]
+        if item["source"] == "openrouter" and item["model_permaslug"] == slug
+    }
+
+
+async def test_with_the_key_a_model_shows_its_evals_and_its_place_last_week(
+    client: Client, upstream: FakeOpenRouter
+) -> None:
+    text_ids = [m["id"] for m in upstream.models if "text" in m["architecture"]["output_modalities"]]
+    ranked = next(i for i in text_ids if ":" not in i and evals_of(upstream, raw(i).get("canonical_slug") or i))
+    result = await call(client, "get_model", {"ids": [ranked, "openai/gpt-4o"]})
+    answer = structured(result)
+    first, second = answer["models"]
+
+    slug = raw(ranked).get("canonical_slug") or ranked
+    assert first["evals"] == pytest.approx(evals_of(upstream, slug))
+    assert "evals" not in second  # no eval of it in the fake
+    (request,) = [r for r in upstream.requests if r.url.path.endswith("/datasets/rankings-daily")]
+    data = upstream.rankings(request.url.params)["data"]
+    week = max(r["date"] for r in data)
+    latest = [r for r in data if r["date"] == week]
+    total = sum(int(r["total_tokens"]) for r in latest)
+    places = sorted((r for r in latest if r["model_permaslug"] != "other"), key=lambda r: -int(r["total_tokens"]))
+    place = next(i for i, r in enumerate(places, 1) if r["model_permaslug"] == slug)
+    share = round(100 * int(places[place - 1]["total_tokens"]) / total, 2)
+    assert first["usage"] == f"#{place}, {share:g}% of tokens"
+    citation = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-11-30T02:00:00Z."
+    assert answer["citation"] == f"usage: week of {week}; {citation}"
+    text = text_of(result)
+    assert f"usage last week: #{place}, {share:g}% of tokens" in text
+    assert "OpenRouter evals (%): gpqa_diamond" in text
+    assert citation in text
+    assert "evals: OpenRouter's own benchmarks" in answer["legend"]
+    keyed = {r.url.path for r in upstream.requests if "authorization" in r.headers}
+    assert keyed == {"/api/v1/benchmarks", "/api/v1/datasets/rankings-daily"}
+
+
+async def test_without_the_key_or_the_datasets_the_record_is_the_catalogs(upstream: FakeOpenRouter) -> None:
+    async with Client(server_for(upstream)) as client:
+        keyless = structured(await call(client, "get_model", {"ids": ["google/gemini-3.7-flash"]}))
+    upstream.answer_with("/benchmarks", 500, {"error": {"message": "boom"}})
+    upstream.answer_with("/datasets/rankings-daily", 429, {"error": {"message": "slow down"}})
+    async with Client(server_for(upstream, api_key=SecretStr(TEST_KEY))) as client:
+        failing = await call(client, "get_model", {"ids": ["google/gemini-3.7-flash"]})
+
+    assert not failing.is_error
+    for answer in (keyless, structured(failing)):
+        (model,) = answer["models"]
+        assert "evals" not in model
+        assert "usage" not in model
+        assert "citation" not in answer
+    assert "Source: OpenRouter" not in text_of(failing)
+    # The 5xx means OpenRouter is failing: nothing more is sent to it for a while (see test_upstream_down).
+    assert [r.url.path for r in upstream.requests if "authorization" in r.headers] == ["/api/v1/benchmarks"]

@@ -1,6 +1,7 @@
 """list_model_rankings: shares and rank changes recomputed here from the fake's dataset; the key,
 the rate limit, 429 and the citation."""
 
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -122,3 +123,162 @@ async def test_the_rate_limit_is_never_exceeded_under_100_concurrent_calls(upstr
     refused = [r for r in results if r.is_error]
     assert refused
     assert all("the next request may go in" in text_of(r) for r in refused)
+
+
+TASKS = "/api/v1/classifications/task"
+DATASETS = (DATASET, TASKS, "/api/v1/benchmarks")
+
+
+def permaslug_ids(upstream: FakeOpenRouter) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for model in sorted(upstream.models, key=lambda m: (":" in m["id"] or m["id"].startswith("~"), len(m["id"]))):
+        ids.setdefault(model.get("canonical_slug") or "", model["id"])
+    return ids
+
+
+async def test_task_all_lists_each_tasks_share_of_requests_and_tokens(client: Client, upstream: FakeOpenRouter) -> None:
+    result = await call(client, "list_model_rankings", {"task": "all"})
+    answer = structured(result)
+
+    (request,) = [r for r in upstream.requests if r.url.path == TASKS]
+    assert request.headers["authorization"] == f"Bearer {TEST_KEY}"
+    body = upstream.task_shares()["data"]
+    tasks = sorted((t for t in body["classifications"] if "display_name" in t), key=lambda t: -t["usage_share"])
+    assert answer["columns"] == ["task", "requests_pct", "tokens_pct"]
+    assert answer["rows"] == [
+        [t["tag"], pytest.approx(100 * t["usage_share"]), pytest.approx(100 * t["token_share"])] for t in tasks
+    ]
+    assert answer["period"] == "7 days to 2026-11-29"
+    assert answer["groups"] == ", ".join(
+        f"{m['key']} {round(100 * m['usage_share'])}%" for m in body["macro_categories"]
+    )
+    assert answer["citation"] == "Source: OpenRouter (openrouter.ai/rankings), as of 2026-11-29."
+    text = text_of(result)
+    assert answer["citation"] in text
+    assert all(f"{row[0]} " in text for row in answer["rows"])
+    assert "other_pct" not in answer
+
+
+async def test_a_task_lists_its_top_models_by_requests(client: Client, upstream: FakeOpenRouter) -> None:
+    result = await call(client, "list_model_rankings", {"task": "code:debugging", "limit": 3})
+    answer = structured(result)
+
+    (task,) = [t for t in upstream.task_shares()["data"]["classifications"] if t["tag"] == "code:debugging"]
+    ids = permaslug_ids(upstream)
+    assert answer["columns"] == ["model", "requests_pct", "tokens_pct"]
+    assert answer["rows"] == [
+        [
+            ids.get(m["id"], m["id"]),
+            pytest.approx(100 * m["tag_usage_share"]),
+            pytest.approx(100 * m["tag_token_share"]),
+        ]
+        for m in task["models"][:3]
+    ]
+    assert answer["period"] == "code:debugging (Debugging), 7 days to 2026-11-29"
+    assert "Source: OpenRouter (openrouter.ai/rankings), as of 2026-11-29." in text_of(result)
+
+
+@pytest.mark.parametrize(
+    ("task", "suggested"),
+    [("debugging", "code:debugging"), ("web search", "agent:web_search"), ("CODE:DEBUGGING", None)],
+)
+async def test_a_task_is_matched_exactly_or_the_closest_are_named(
+    client: Client, task: str, suggested: str | None
+) -> None:
+    result = await call(client, "list_model_rankings", {"task": task})
+
+    if suggested is None:
+        assert not result.is_error
+        assert structured(result)["period"].startswith("code:debugging")
+    else:
+        assert result.is_error
+        assert f"unknown task {task!r}: try {suggested}" in text_of(result)
+        assert "or 'all' for every task" in text_of(result)
+
+
+@pytest.mark.parametrize(
+    "arguments", [{"period": "day"}, {"modality": "text"}, {"category": "programming"}, {"period": "month"}]
+)
+async def test_a_task_combines_with_no_slice(
+    client: Client, upstream: FakeOpenRouter, arguments: dict[str, Any]
+) -> None:
+    result = await call(client, "list_model_rankings", {"task": "all", **arguments})
+
+    assert result.is_error
+    assert "task cannot be combined with" in text_of(result)
+    assert not [r for r in upstream.requests if r.url.path in DATASETS]
+
+
+async def test_a_saved_answer_serves_when_openrouter_is_down_and_in_offline_mode(
+    upstream: FakeOpenRouter, tmp_path: Path
+) -> None:
+    key = SecretStr(TEST_KEY)
+    async with Client(server_for(upstream, api_key=key, cache_dir=tmp_path)) as client:
+        live = structured(await call(client, "list_model_rankings", {"period": "month"}))
+        tasks = structured(await call(client, "list_model_rankings", {"task": "all"}))
+    upstream.go_down()
+    async with Client(server_for(upstream, api_key=key, cache_dir=tmp_path)) as client:
+        down = await call(client, "list_model_rankings", {"period": "month"})
+    async with Client(server_for(upstream, api_key=key, cache_dir=tmp_path, offline=True)) as client:
+        offline = structured(await call(client, "list_model_rankings", {"task": "all"}))
+        unsaved = await call(client, "list_model_rankings", {"period": "day"})
+
+    assert structured(down)["rows"] == live["rows"]
+    assert structured(down)["source"]["kind"] == "stale"
+    assert "saved copy of the rankings dataset; OpenRouter unavailable" in structured(down)["source"]["note"]
+    assert "STALE: OpenRouter data from" in text_of(down)
+    assert structured(down)["citation"] == live["citation"]
+    assert offline["rows"] == tasks["rows"]
+    assert offline["source"]["note"] == "saved copy of the task dataset; offline mode: the network is not used"
+    assert unsaved.is_error
+    assert "the rankings dataset needs OpenRouter, and the server runs in offline mode" in text_of(unsaved)
+    files = sorted(p.name for p in tmp_path.glob("dataset-*.json"))
+    assert len(files) == 2  # one per query asked (its slices, not its dates)
+
+
+async def test_a_corrupt_saved_answer_is_ignored(upstream: FakeOpenRouter, tmp_path: Path) -> None:
+    key = SecretStr(TEST_KEY)
+    async with Client(server_for(upstream, api_key=key, cache_dir=tmp_path)) as client:
+        await call(client, "list_model_rankings", {"task": "all"})
+    (saved,) = tmp_path.glob("dataset-*.json")
+    saved.write_text('{"fetched_at": "2026-11-30T00:00:00+00:00", "data": {"data": 7}}')
+    upstream.go_down()
+    async with Client(server_for(upstream, api_key=key, cache_dir=tmp_path)) as client:
+        result = await call(client, "list_model_rankings", {"task": "all"})
+
+    assert result.is_error
+    assert "Could not reach OpenRouter" in text_of(result)
+
+
+async def test_the_three_datasets_share_one_budget_under_100_concurrent_calls(upstream: FakeOpenRouter) -> None:
+    calls: list[tuple[str, dict[str, Any]]] = [
+        *(
+            ("list_model_rankings", {"period": p, "modality": m})
+            for p in ("day", "week", "month")
+            for m in ("text", "image", "audio", "tool_calling")
+        ),
+        *(
+            ("list_model_rankings", {"period": p, "context_bucket": b})
+            for p in ("day", "week", "month")
+            for b in ("1K", "10K", "100K", "1M", "10M")
+        ),
+        ("list_model_rankings", {"period": "day"}),
+        ("list_model_rankings", {"period": "month"}),
+        ("get_model", {"ids": ["openai/gpt-4o"]}),
+    ]
+    calls[:0] = [("list_model_rankings", {"task": "all"}), ("recommend_models", {"task": "search"})]  # asked first
+    results: list[Any] = []
+    async with Client(server_for(upstream, api_key=SecretStr(TEST_KEY), answer_timeout=600)) as client:
+
+        async def ask(tool: str, arguments: dict[str, Any]) -> None:
+            results.append(await call(client, tool, arguments))
+
+        with anyio.fail_after(120):
+            async with anyio.create_task_group() as group:
+                for i in range(100):
+                    group.start_soon(ask, *calls[i % len(calls)])
+
+    assert len(calls) + 1 > 30  # distinct questions (recommend_models and get_model share last week's)
+    assert len([r for r in upstream.requests if r.url.path in DATASETS]) == 30
+    assert {r.url.path for r in upstream.requests if r.url.path in DATASETS} == set(DATASETS)
+    assert any(r.is_error and "the next request may go in" in text_of(r) for r in results)

@@ -108,7 +108,7 @@ class Usage:
         return self.places.get(model.canonical_slug or model.id)
 
 
-async def weekly(catalog: Catalog, models: ModelSet) -> Usage | str:
+async def weekly(catalog: Catalog) -> Usage | str:
     """The latest week's usage, or why it is not known (no key, offline without a saved copy, the
     request budget spent, OpenRouter failing): a short reason, never an error, as it only adds
     to an answer that stands without it."""
@@ -117,7 +117,7 @@ async def weekly(catalog: Catalog, models: ModelSet) -> Usage | str:
     except OpenRouterError as exc:
         logger.info("Usage not shown: %s", exc)
         return "no API key" if not catalog.has_api_key else "rankings unavailable"
-    ranking = latest_period(answer.value, models)
+    ranking = latest_period(answer.value, ModelSet([]))  # looked up by permaslug: no IDs needed
     week = ranking.label.split(" ")[0]
     return Usage(
         {p.permaslug: p for p in ranking.places},

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from mcp_server_openrouter.cost import window_text
+from mcp_server_openrouter.openrouter import BenchmarkScore
 from mcp_server_openrouter.openrouter.models import INDICES, Model, PriceOverride, Pricing
 from mcp_server_openrouter.render.compact import (
     MILLION,
@@ -29,6 +30,7 @@ from mcp_server_openrouter.render.compact import (
     number_text,
     ordered,
     per_million,
+    plain_number,
 )
 
 URI_PREFIX = "openrouter://models/"
@@ -55,6 +57,8 @@ _LEGEND_PARTS = {
     "tiers": "A tier applies when its 'when' holds.",
     "intelligence": "intelligence/coding/agentic: Artificial Analysis index.",
     "arena": "arena: best Design Arena category #rank Elo.",
+    "evals": "evals: OpenRouter's own benchmarks, % (search_widesearch: F1).",
+    "usage": "usage: place by tokens and share, last week.",
     "_": f"Full record: resource {URI_PREFIX}{{id}}.",
 }
 
@@ -152,6 +156,8 @@ class ModelDetail(BaseModel):
     coding: JsonNumber | None = None
     agentic: JsonNumber | None = None
     arena: str | None = None
+    evals: dict[str, JsonNumber] | None = None
+    usage: str | None = None
 
 
 def _tier(override: PriceOverride) -> PriceTier | None:
@@ -234,8 +240,9 @@ def _price_in_words(model: Model) -> str:
     return "; ".join(parts) or "unknown"
 
 
-def detail(model: Model) -> ModelDetail:
-    """The full record of one model (see the module docstring)."""
+def detail(model: Model, evals: list[BenchmarkScore] | None = None, usage: str | None = None) -> ModelDetail:
+    """The full record of one model (see the module docstring), with its results on OpenRouter's
+    own evals and its usage (``#3, 2.1% of tokens``) when they are known."""
     per_token = model.price_unit == "token"
     per_m, each = _other_prices(model.pricing)
     tiers = [t for t in (_tier(o) for o in model.pricing.overrides) if t is not None]
@@ -267,6 +274,8 @@ def detail(model: Model) -> ModelDetail:
         alias_of=(model.alias_target.slug if model.alias_target else None) or None,
         **{name: model.benchmarks.index(name) if model.benchmarks else None for name in INDICES},
         arena=_arena(model),
+        evals={e.benchmark: plain_number(e.score) for e in evals} if evals else None,
+        usage=usage,
     )
 
 
@@ -320,6 +329,11 @@ def detail_text(record: ModelDetail) -> str:
         extra.append("Artificial Analysis indices (0-100): " + _pairs(indices))
     if record.arena:
         extra.append(f"Design Arena best (category #rank Elo): {record.arena}")
+    if record.evals:
+        evals: dict[str, Number | None] = {**record.evals}
+        extra.append("OpenRouter evals (%): " + _pairs(evals))
+    if record.usage:
+        extra.append(f"usage last week: {record.usage}")
     dates = [
         f"knowledge cutoff {record.knowledge_cutoff}" if record.knowledge_cutoff else "",
         f"added {record.created}" if record.created else "",

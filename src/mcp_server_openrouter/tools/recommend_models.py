@@ -18,7 +18,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
-from mcp_server_openrouter.catalog import Catalog, ModelSet
+from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.cost import Workload
 from mcp_server_openrouter.openrouter import MissingAPIKeyError, Model
 from mcp_server_openrouter.recommend import TASKS, Candidate, recommend, search_score
@@ -111,7 +111,7 @@ def build(catalog: Catalog) -> Tool:
         batch = [m for m in answer.value if m.id.endswith(":batch")]
         result = recommend([m for m in answer.value if not m.id.endswith(":batch")], score, workload)
         shown = spread(result.frontier, arguments["limit"])
-        usage = await weekly(catalog, ModelSet(answer.value)) if shown else "no rows"
+        usage = await weekly(catalog) if shown else "no rows"
         known = isinstance(usage, Usage)
 
         def share(model: Model) -> list[Any]:
