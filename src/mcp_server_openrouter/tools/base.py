@@ -17,9 +17,9 @@ from mcp_server_openrouter.openrouter import OpenRouterError
 
 from .errors import explain
 from .schema import brief as brief_schema
-from .schema import inline_refs, slim
+from .schema import inline_refs, shallow, slim
 
-READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+READ_ONLY = ToolAnnotations(read_only_hint=True)
 
 
 class CatalogTool(Tool):
@@ -112,11 +112,9 @@ def build_tool(
         parameters["properties"][name] = brief_schema(parameters["properties"][name])
     tool.parameters = {**parameters, "additionalProperties": False}
     if output_schema is not None:
-        tool.fn_metadata.output_schema = output_schema
+        tool.fn_metadata.output_schema = shallow(output_schema)
     elif tool.fn_metadata.output_schema is not None:
-        tool.fn_metadata.output_schema = inline_refs(
-            slim(tool.fn_metadata.output_schema, descriptions=False, required=False)
-        )
+        tool.fn_metadata.output_schema = shallow(inline_refs(slim(tool.fn_metadata.output_schema)))
     tool.fn_metadata.output_model = None
     return tool
 

@@ -153,7 +153,7 @@ def build(catalog: Catalog) -> Tool:
         ] = None,
         limit: Annotated[int, Field(description="Rows", ge=1, le=MAX_ROWS)] = 20,
     ) -> Annotated[CallToolResult, ModelRankings]:
-        """Most-used models on OpenRouter by share of tokens, with rank changes (needs an API key)."""
+        """Most-used models on OpenRouter by share of tokens, with rank changes; or usage by task (needs an API key)."""
         _check(period, modality, context_bucket, category, language_type, task)
         if task is not None:
             shares = await catalog.task_shares()
