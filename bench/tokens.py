@@ -155,7 +155,20 @@ async def calls_table() -> list[str]:
             {"task": "coding", "supported_parameters": ["tools"], "limit": 8},
             TARGET_RECOMMEND,
         ),
+        (
+            "recommend_models search (OpenRouter's search evals)",
+            "recommend_models",
+            {"task": "search", "limit": 8},
+            TARGET_RECOMMEND,
+        ),
         ("list_model_rankings, 20 rows", "list_model_rankings", {"limit": 20}, TARGET_RANKINGS),
+        ("list_model_rankings task=all (shares per task)", "list_model_rankings", {"task": "all"}, None),
+        (
+            "list_model_rankings one task's top models",
+            "list_model_rankings",
+            {"task": "code:general_impl"},
+            None,
+        ),
         ("error: invalid argument", "list_models", {"category": "cooking"}, None),
         ("error: unknown model ID", "get_model", {"ids": ["gpt-4o"]}, None),
     ]

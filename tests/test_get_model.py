@@ -185,11 +185,11 @@ async def test_with_the_key_a_model_shows_its_evals_and_its_place_last_week(
     places = sorted((r for r in latest if r["model_permaslug"] != "other"), key=lambda r: -int(r["total_tokens"]))
     place = next(i for i, r in enumerate(places, 1) if r["model_permaslug"] == slug)
     share = round(100 * int(places[place - 1]["total_tokens"]) / total, 2)
-    assert first["usage"] == f"#{place}, {share:g}% of tokens"
-    citation = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-11-30T02:00:00Z."
+    assert first["usage"] == f"#{place} {share:g}%"
+    citation = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-11-30."
     assert answer["citation"] == f"usage: week of {week}; {citation}"
     text = text_of(result)
-    assert f"usage last week: #{place}, {share:g}% of tokens" in text
+    assert f"usage last week: #{place} {share:g}% of all tokens" in text
     assert "OpenRouter evals (%): gpqa_diamond" in text
     assert citation in text
     assert "evals: OpenRouter's own benchmarks" in answer["legend"]

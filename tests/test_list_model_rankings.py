@@ -46,7 +46,7 @@ async def test_rows_are_the_latest_periods_shares_and_rank_changes(client: Clien
         was = before.index(raw["model_permaslug"]) + 1 if raw["model_permaslug"] in before else None
         assert row[2] == ("new" if was is None else was - rank)  # the rank is the row's place
     assert "new" in [row[2] for row in answer["rows"]]
-    assert answer["citation"] == "Source: OpenRouter (openrouter.ai/rankings), as of 2026-11-30T02:00:00Z."
+    assert answer["citation"] == "Source: OpenRouter (openrouter.ai/rankings), as of 2026-11-30."
     assert answer["citation"] in text_of(result)
 
 

@@ -224,7 +224,7 @@ async def test_rows_carry_last_weeks_share_of_tokens_and_the_citation(client: Cl
     assert any(row["share_pct"] is not None for row in rows)
     for row in rows:
         assert row["share_pct"] == shares.get(slugs[row["id"]])
-    citation = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-11-30T02:00:00Z."
+    citation = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-11-30."
     assert answer["usage"] == f"share_pct: of tokens, week of {week}; {citation}"
     assert citation in text_of(result)
     assert "share_pct" in text_of(result).splitlines()[2]

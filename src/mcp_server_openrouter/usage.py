@@ -22,6 +22,19 @@ from .render.compact import plain_number
 logger = logging.getLogger(__name__)
 
 CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of {as_of}."
+
+
+def citation(as_of: str) -> str:
+    """:data:`CITATION` for data as of ``as_of``, named by its day (the datasets are daily; the
+    time of day a rankings dataset was computed would cost every answer 7 tokens for nothing)."""
+    day = as_of[:10]
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        day = as_of
+    return CITATION.format(as_of=day)
+
+
 LOOKBACK = {"day": 3, "week": 21, "month": 75}
 """Days of data asked for: enough for the latest complete period and the one before it."""
 
@@ -122,6 +135,6 @@ async def weekly(catalog: Catalog) -> Usage | str:
     return Usage(
         {p.permaslug: p for p in ranking.places},
         week,
-        CITATION.format(as_of=answer.value.as_of),
+        citation(answer.value.as_of),
         answer.provenance,
     )

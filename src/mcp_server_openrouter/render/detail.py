@@ -58,7 +58,7 @@ _LEGEND_PARTS = {
     "intelligence": "intelligence/coding/agentic: Artificial Analysis index.",
     "arena": "arena: best Design Arena category #rank Elo.",
     "evals": "evals: OpenRouter's own benchmarks, % (search_widesearch: F1).",
-    "usage": "usage: place by tokens and share, last week.",
+    "usage": "usage: place by tokens last week, and % of all tokens.",
     "_": f"Full record: resource {URI_PREFIX}{{id}}.",
 }
 
@@ -333,7 +333,7 @@ def detail_text(record: ModelDetail) -> str:
         evals: dict[str, Number | None] = {**record.evals}
         extra.append("OpenRouter evals (%): " + _pairs(evals))
     if record.usage:
-        extra.append(f"usage last week: {record.usage}")
+        extra.append(f"usage last week: {record.usage} of all tokens")
     dates = [
         f"knowledge cutoff {record.knowledge_cutoff}" if record.knowledge_cutoff else "",
         f"added {record.created}" if record.created else "",

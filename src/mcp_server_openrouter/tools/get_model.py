@@ -66,7 +66,7 @@ async def _datasets(catalog: Catalog) -> tuple[Benchmarks | None, Usage | None, 
 
 def _usage(usage: Usage | None, model: Model) -> str | None:
     place = usage.of(model) if usage is not None else None
-    return None if place is None else f"#{place.rank}, {number_text(place.share)}% of tokens"
+    return None if place is None else f"#{place.rank} {number_text(place.share)}%"
 
 
 def build(catalog: Catalog) -> Tool:

@@ -25,7 +25,7 @@ from mcp_server_openrouter.openrouter import OpenRouterError, Period, TaskShares
 from mcp_server_openrouter.openrouter.datasets import ContextBucket, LanguageType, RankingModality
 from mcp_server_openrouter.openrouter.query import Category
 from mcp_server_openrouter.render.compact import number_text
-from mcp_server_openrouter.usage import CITATION, latest_period, percent, rankings_query
+from mcp_server_openrouter.usage import citation, latest_period, percent, rankings_query
 
 from .base import build_tool, tool_result
 from .results import Rows, SourceField
@@ -84,7 +84,7 @@ def _closest(wanted: str, tags: list[str]) -> list[str]:
 def _task_rows(answer: Answer[TaskShares], task: str, catalog: ModelSet, limit: int) -> ModelRankings:
     """Task shares (``all``) or one task's top models, as rows."""
     shares = answer.value
-    citation, source = CITATION.format(as_of=shares.as_of), answer.provenance.record()
+    cited, source = citation(shares.as_of), answer.provenance.record()
     window = f"{shares.window_days} days to {shares.as_of}"
     if task == ALL_TASKS:
         groups = ", ".join(f"{key} {number_text(percent(share, 1))}%" for key, share in shares.macro.items())
@@ -97,7 +97,7 @@ def _task_rows(answer: Answer[TaskShares], task: str, catalog: ModelSet, limit: 
             columns=["task", "requests_pct", "tokens_pct"],
             rows=rows,
             groups=groups or None,
-            citation=citation,
+            citation=cited,
             source=source,
         )
     found = next((t for t in shares.tasks if t.tag == task.strip().lower()), None)
@@ -116,7 +116,7 @@ def _task_rows(answer: Answer[TaskShares], task: str, catalog: ModelSet, limit: 
         period=f"{found.tag} ({found.name}), {window}",
         columns=["model", "requests_pct", "tokens_pct"],
         rows=rows,
-        citation=citation,
+        citation=cited,
         source=source,
     )
 
@@ -179,7 +179,7 @@ def build(catalog: Catalog) -> Tool:
             columns=["model", "share_pct", "change"],
             rows=[[p.model, p.share, p.change] for p in shown],
             other_pct=ranking.other_share,
-            citation=CITATION.format(as_of=answer.value.as_of),
+            citation=citation(answer.value.as_of),
             source=answer.provenance.record(),
         )
         head = (
