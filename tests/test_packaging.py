@@ -210,7 +210,7 @@ def test_uvx_runs_the_server_from_a_checkout(tmp_path: Path) -> None:
     assert done.stdout.startswith("openrouter/auto (Auto Router)\ncontext 2000000; USD/1M tokens: in variable")
 
 
-def test_the_readme_names_every_tool_and_every_environment_variable() -> None:
+def test_the_readme_names_every_tool_prompt_and_environment_variable() -> None:
     readme = (ROOT / "README.md").read_text()
     sources = "\n".join(p.read_text() for p in (ROOT / "src").rglob("*.py"))
     variables = set(re.findall(r'"((?:OPENROUTER|MCP)_[A-Z_]+)"', sources))
@@ -220,6 +220,8 @@ def test_the_readme_names_every_tool_and_every_environment_variable() -> None:
         assert f"`{variable}`" in readme, variable
     for tool in MANIFEST["tools"]:
         assert f"### `{tool['name']}`" in readme, tool["name"]
+    for prompt in MANIFEST["prompts"]:
+        assert f"| `{prompt['name']}` |" in readme, prompt["name"]
 
 
 def test_interop_dir_is_pinned() -> None:
