@@ -243,6 +243,15 @@ async def test_prompts_name_only_tools_and_arguments_that_exist(client: Client) 
     }
 
 
+async def test_pick_model_names_every_task_recommend_models_scores(client: Client) -> None:
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+    tasks: list[str] = tools["recommend_models"].input_schema["properties"]["task"]["enum"]
+
+    text = await render(client, "pick-model", {"task": "chat"})
+
+    assert f"If {', '.join(tasks[:-1])} or {tasks[-1]} fits the task, call recommend_models(task," in text
+
+
 @pytest.mark.parametrize(
     ("text", "problems"),
     [

@@ -33,7 +33,7 @@ errors name a Python set, or, for an unknown prompt, are an internal error.
 """
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
@@ -51,6 +51,7 @@ from pydantic import Field
 
 from .errortext import quote
 from .tools.lookup import MAX_IDS
+from .tools.recommend_models import Task
 
 MAX_TEXT = 500
 """Characters in a free-text argument: a prompt is a short message."""
@@ -58,6 +59,9 @@ MAX_IDS_TEXT = 2_000
 _ITEMS = re.compile(r"\"[^\"]*\"|'[^']*'|[^\s,;]+")
 """An ID or a quoted name: items are separated by commas, semicolons or spaces."""
 _WRAPPING = "[]()\"'`"
+_TASKS = get_args(Task)
+SCORED = f"{', '.join(_TASKS[:-1])} or {_TASKS[-1]}"
+"""The tasks ``recommend_models`` scores, in words: ``coding, intelligence or agentic``."""
 
 
 def invalid(message: str) -> MCPError:
@@ -120,7 +124,7 @@ def pick_model(
     )
     return (
         f"Pick an OpenRouter model for: {wanted}.{limits}\n"
-        "If coding, agentic or intelligence fits the task, call recommend_models(task, supported_parameters, "
+        f"If {SCORED} fits the task, call recommend_models(task, supported_parameters, "
         "min_context, input_modalities, max_price, input_tokens, output_tokens), filling what applies; "
         "otherwise list_models(category, sort) with the same constraints. Check finalists with get_model(ids). "
         "Recommend one and a cheaper alternative, with the cost per request."
