@@ -47,7 +47,7 @@ TARGET_ENDPOINT = 40
 TARGET_ANY_CALL = 20_000
 TARGET_RECOMMEND = 450  # an answer of 8 frontier rows, each channel
 TARGET_RANKINGS = 450  # an answer of 20 rows, each channel
-TARGET_TOOLS_LIST = 3_000  # every tool (eight planned), the row legend included: it is said here, once
+TARGET_TOOLS_LIST = 3_000  # every tool (eight planned), the row legend included (said here, once), and every prompt
 KEY = "sk-or-bench"
 
 
@@ -194,6 +194,10 @@ async def calls_table() -> list[str]:
         out.append(f"| list_model_endpoints, per endpoint row (all 13 columns) | {cells(per_row, TARGET_ENDPOINT)}")
         listed = await client.list_tools()
         tools_json = compact_json([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools])
+        prompts = await client.list_prompts()
+        prompts_json = compact_json(
+            [p.model_dump(mode="json", by_alias=True, exclude_none=True) for p in prompts.prompts]
+        )
         resource = await client.read_resource("openrouter://models/anthropic/claude-sonnet-4.5")
         page = await client.list_resources()
     (content,) = resource.contents
@@ -207,9 +211,14 @@ async def calls_table() -> list[str]:
     out.append(f"| resources/list, one page of 100 (and the provider list) | {cells(listing)}")
     out.append(detail_median())
     out.append(await worst_case())
-    tools_tokens = tokens(tools_json)
-    verdict = "ok" if tools_tokens <= TARGET_TOOLS_LIST else "OVER"
-    out.append(f"| tools/list, all tools | {tools_tokens:,} | | | <= {TARGET_TOOLS_LIST:,} | {verdict} |")
+    # Both listings are read in every conversation that offers tools and prompts: one budget.
+    tools_tokens, prompts_tokens = tokens(tools_json), tokens(prompts_json)
+    listed_tokens = tools_tokens + prompts_tokens
+    verdict = "ok" if listed_tokens <= TARGET_TOOLS_LIST else "OVER"
+    out.append(f"| tools/list, all tools | {tools_tokens:,} | | | | |")
+    out.append(f"| prompts/list, all prompts | {prompts_tokens:,} | | | | |")
+    label = "tools/list + prompts/list (every conversation)"
+    out.append(f"| {label} | {listed_tokens:,} | | | <= {TARGET_TOOLS_LIST:,} | {verdict} |")
     return out
 
 

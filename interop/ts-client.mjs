@@ -6,7 +6,8 @@
 //
 // Lists tools and compiles every input and output schema with Ajv; calls each tool with real
 // arguments (the SDK client validates structuredContent against outputSchema itself); pages
-// through resources/list by cursor; reads a resource; completes a model ID. Prints one JSON
+// through resources/list by cursor; reads a resource; completes a model ID; lists the prompts and
+// renders one. Prints one JSON
 // report on stdout and exits 1 on any failure. Environment for stdio: inherited.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -52,7 +53,7 @@ async function main() {
     await client.connect(transportFor());
     report.protocolVersion = client.transport?.protocolVersion ?? null;
     const caps = client.getServerCapabilities();
-    check("capabilities", Boolean(caps?.tools && caps?.resources && caps?.completions), caps);
+    check("capabilities", Boolean(caps?.tools && caps?.resources && caps?.completions && caps?.prompts), caps);
 
     const { tools } = await client.listTools();
     check("tools/list", tools.length === Object.keys(CALLS).length, tools.map((t) => t.name));
@@ -99,6 +100,13 @@ async function main() {
     });
     const values = completion.completion.values;
     check("completion/complete", values.length > 0 && values.every((v) => v.includes("claude")), values.slice(0, 3));
+
+    const { prompts } = await client.listPrompts();
+    const listed = prompts.map((p) => `${p.name}(${(p.arguments ?? []).map((a) => a.name + (a.required ? "!" : "")).join(",")})`);
+    check("prompts/list", listed.join(" ") === "pick-model(task!,budget,must_haves) compare-models(ids!) workload-cost(workload!,ids)", listed);
+    const prompt = await client.getPrompt({ name: "compare-models", arguments: { ids: "openai/gpt-4o ~anthropic/claude-haiku-latest" } });
+    const said = prompt.messages[0]?.content?.text ?? "";
+    check("prompts/get", said.startsWith("Compare these OpenRouter models: openai/gpt-4o, ~anthropic/claude-haiku-latest."), said.slice(0, 120));
     report.ok = true;
   } catch (error) {
     report.ok = false;

@@ -133,10 +133,26 @@ def test_inspector_cli_over_stdio_in_both_eras(interop: Path, upstream_env: dict
         "openrouter://models/openrouter/auto",
         env=upstream_env,
     )
+    prompt = inspector(
+        interop,
+        SERVER,
+        era,
+        "--method",
+        "prompts/get",
+        "--prompt-name",
+        "workload-cost",
+        "--prompt-args",
+        "workload=1k in, 200 out",
+        "ids=openai/gpt-4o",
+        env=upstream_env,
+    )
 
     assert [t["name"] for t in tools["tools"]] == TOOL_NAMES  # type: ignore[index]
     assert counted["structuredContent"] == {"count": 549, "source": counted["structuredContent"]["source"]}  # type: ignore[index]
     assert json.loads(read["contents"][0]["text"])["id"] == "openrouter/auto"  # type: ignore[index]
+    assert prompt["messages"][0]["content"]["text"].startswith(  # type: ignore[index]
+        "Price this workload on openai/gpt-4o. Workload: 1k in, 200 out.\n"
+    )
 
 
 @pytest.mark.parametrize("era", ["legacy", "modern"])

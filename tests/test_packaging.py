@@ -43,6 +43,24 @@ async def test_the_manifest_lists_exactly_the_registered_tools() -> None:
         assert entry["description"] == descriptions[entry["name"]]
 
 
+async def test_the_manifest_lists_exactly_the_registered_prompts_with_their_text() -> None:
+    # A manifest prompt's text is a template: "${arguments.NAME}" is where the host puts an argument.
+    async with Client(create_server(Settings())) as client:
+        prompts = (await client.list_prompts()).prompts
+        texts: dict[str, str] = {}
+        for prompt in prompts:
+            names = [a.name for a in prompt.arguments or []]
+            (message,) = (await client.get_prompt(prompt.name, {n: f"${{arguments.{n}}}" for n in names})).messages
+            assert message.content.type == "text"
+            texts[prompt.name] = message.content.text
+
+    assert [p["name"] for p in MANIFEST["prompts"]] == [p.name for p in prompts]
+    for entry, prompt in zip(MANIFEST["prompts"], prompts, strict=True):
+        assert entry["description"] == prompt.description
+        assert entry["arguments"] == [a.name for a in prompt.arguments or []]
+        assert entry["text"] == texts[prompt.name]
+
+
 def test_the_manifest_version_is_the_package_version() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert MANIFEST["version"] == mcp_server_openrouter.__version__
@@ -192,7 +210,7 @@ def test_uvx_runs_the_server_from_a_checkout(tmp_path: Path) -> None:
     assert done.stdout.startswith("openrouter/auto (Auto Router)\ncontext 2000000; USD/1M tokens: in variable")
 
 
-def test_the_readme_names_every_tool_and_every_environment_variable() -> None:
+def test_the_readme_names_every_tool_prompt_and_environment_variable() -> None:
     readme = (ROOT / "README.md").read_text()
     sources = "\n".join(p.read_text() for p in (ROOT / "src").rglob("*.py"))
     variables = set(re.findall(r'"((?:OPENROUTER|MCP)_[A-Z_]+)"', sources))
@@ -202,6 +220,8 @@ def test_the_readme_names_every_tool_and_every_environment_variable() -> None:
         assert f"`{variable}`" in readme, variable
     for tool in MANIFEST["tools"]:
         assert f"### `{tool['name']}`" in readme, tool["name"]
+    for prompt in MANIFEST["prompts"]:
+        assert f"| `{prompt['name']}` |" in readme, prompt["name"]
 
 
 def test_interop_dir_is_pinned() -> None:

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS
 
 from .fake_upstream import FakeOpenRouter
 from .helpers import TOOL_NAMES, server_for
@@ -97,14 +98,19 @@ async def test_every_list_and_free_string_argument_is_bounded(client: Client) ->
 
 
 @pytest.mark.parametrize("mode", ["legacy", "auto"])
-async def test_no_prompts_capability_is_advertised_while_there_are_no_prompts(
+async def test_the_prompts_capability_is_advertised_and_served_in_both_eras(
     upstream: FakeOpenRouter, mode: str
 ) -> None:
     async with Client(server_for(upstream), mode=mode) as client:  # type: ignore[arg-type]
-        assert client.server_capabilities.prompts is None
+        assert client.server_capabilities.prompts is not None
         assert client.server_capabilities.tools is not None
-        with pytest.raises(MCPError):
-            await client.list_prompts()
+        listed = (await client.list_prompts()).prompts
+        rendered = await client.get_prompt("compare-models", {"ids": "openai/gpt-4o"})
+        with pytest.raises(MCPError) as caught:
+            await client.get_prompt("compare-models", {})
+    assert [p.name for p in listed] == ["pick-model", "compare-models", "workload-cost"]
+    assert len(rendered.messages) == 1
+    assert caught.value.error.code == INVALID_PARAMS  # not an internal error, in either era
 
 
 async def test_input_schemas_refuse_unknown_arguments(client: Client) -> None:

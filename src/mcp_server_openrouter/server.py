@@ -15,7 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.subscriptions import InMemorySubscriptionBus, ResourcesListChanged
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from . import __version__, errortext, resources
+from . import __version__, errortext, prompts, resources
 from .catalog import Catalog, utcnow
 from .config import Settings
 from .openrouter import RetryPolicy
@@ -106,15 +106,11 @@ def build_server(
         middleware=[errortext.middleware, sessions.middleware],
     )
     resources.register(server, catalog)
+    prompts.register(server)
     # Handshake-era clients learn of listChanged only from the initialize result, which the SDK
     # builds with default NotificationOptions everywhere it runs a connection (its own TODO L53).
     lowlevel = server._lowlevel_server  # pyright: ignore[reportPrivateUsage]
     lowlevel.create_initialization_options = partial(  # type: ignore[method-assign]
         type(lowlevel).create_initialization_options, lowlevel, NotificationOptions(resources_changed=True)
     )
-    # The SDK serves prompts/list (and so advertises the prompts capability) whether or not there
-    # are prompts; with none, a client would offer an empty menu. Capabilities follow the handlers.
-    handlers = lowlevel._request_handlers  # pyright: ignore[reportPrivateUsage] -- no public way to drop one
-    for method in ("prompts/list", "prompts/get"):
-        handlers.pop(method, None)
     return server, catalog
