@@ -78,10 +78,10 @@ async def test_the_frontier_is_every_candidate_no_other_beats_on_both(
     candidates, frontier = expected(text_models(upstream, parameters=["tools"]), task, 2_000, 500)
 
     check_frontier(answer, candidates, frontier, task, limit=20)
-    assert answer["considered"] == len(
+    assert answer["counts"]["considered"] == len(
         [r for r in text_models(upstream, parameters=["tools"]) if not r["id"].endswith(":batch")]
     )
-    assert answer["unscored"] == len(
+    assert answer["counts"]["unscored"] == len(
         [
             r
             for r in text_models(upstream, parameters=["tools"])
@@ -105,7 +105,7 @@ def check_frontier(
     rows = table(answer)
     shown = [row for row in rows if row["dominated_by"] is None]
     near = [row for row in rows if row["dominated_by"] is not None]
-    assert answer["frontier"] == len(frontier)
+    assert answer["counts"]["frontier"] == len(frontier)
     assert {row["id"] for row in shown} <= frontier
     assert len(shown) == min(limit, len(frontier))
     assert [row[task] for row in shown] == sorted((row[task] for row in shown), reverse=True)  # best first
@@ -156,7 +156,7 @@ async def test_offline_it_answers_from_the_snapshot_and_says_so(client: Client, 
 
     assert answer["source"]["kind"] == "snapshot"
     assert "OFFLINE: bundled catalog snapshot" in text_of(result)
-    assert answer["frontier"] >= 1
+    assert answer["counts"]["frontier"] >= 1
     assert all(Decimal(str(row["usd_request"])) >= 0 for row in table(answer))
 
 
@@ -165,9 +165,9 @@ async def test_both_channels_carry_the_counts_and_the_rows(client: Client) -> No
     answer = structured(result)
     text = text_of(result)
 
-    assert f"Considered {answer['considered']}:" in text
-    assert f"{answer['unscored']} without a coding score" in text
-    assert f"{answer['batch']} ':batch' (asynchronous) variants left out" in text
+    assert f"Considered {answer['counts']['considered']}:" in text
+    assert f"{answer['counts']['unscored']} without a coding score" in text
+    assert f"{answer['counts']['batch']} ':batch' (asynchronous) variants left out" in text
     for row in answer["rows"]:
         assert row[0] in text
 
@@ -198,7 +198,9 @@ async def test_search_ranks_by_openrouters_search_evals_with_the_key_sent_only_t
     candidates, frontier = expected(records, "search", 2_000, 500)
     check_frontier(answer, candidates, frontier, "search", limit=20)
     assert answer["score"] == "mean of OpenRouter's search evals browsecomp/dsqa/hle/widesearch (0-100)"
-    assert answer["unscored"] == answer["considered"] - len([r for r in records if r["id"] in candidates])
+    assert answer["counts"]["unscored"] == answer["counts"]["considered"] - len(
+        [r for r in records if r["id"] in candidates]
+    )
     for request in upstream.requests:
         keyed = request.url.path.endswith(("/benchmarks", "/datasets/rankings-daily"))
         assert ("authorization" in request.headers) == keyed, request.url.path

@@ -12,6 +12,8 @@ from .helpers import TOOL_NAMES, server_for
 
 pytestmark = pytest.mark.anyio
 
+PER_REQUEST = ("input_images", "output_images", "web_searches")
+
 
 async def test_exactly_the_catalog_tools_are_listed(client: Client) -> None:
     tools = (await client.list_tools()).tools
@@ -40,7 +42,14 @@ async def test_every_argument_has_a_description_and_closed_sets_list_their_value
             )  # list_models' filters, described there (see the next test)
             partner = tool.input_schema["properties"].get(name.replace("min_", "max_", 1), {})
             described = prop.get("description") or (name.startswith("min_") and partner.get("description"))
-            assert brief or described, (tool.name, name)  # a lower bound is described by its upper one
+            # What needs no words: a closed set listing its values, a bounded row count, or a count the
+            # tool's description says is per request.
+            plain = (
+                "enum" in prop
+                or (name == "limit" and "maximum" in prop)
+                or (name in PER_REQUEST and "counts are per request" in (tool.description or ""))
+            )
+            assert brief or described or plain, (tool.name, name)  # a lower bound is described by its upper one
     props = tools["list_models"].input_schema["properties"]
     assert len(props["category"]["enum"]) == 12
     assert len(props["sort"]["enum"]) == 12

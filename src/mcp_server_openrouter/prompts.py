@@ -113,7 +113,7 @@ class CatalogPrompt(Prompt):
 def pick_model(
     task: Annotated[str, Field(description="e.g. coding agent")],
     budget: Annotated[str | None, Field(description="e.g. under $1/M input")] = None,
-    must_haves: Annotated[str | None, Field(description="e.g. tools, 128k context, image input")] = None,
+    must_haves: Annotated[str | None, Field(description="e.g. tools,128k,images")] = None,
 ) -> str:
     """Best OpenRouter model for a task and budget."""
     wanted = _text("task", task)

@@ -59,12 +59,12 @@ _MODALITY_ORDER = {name: index for index, name in enumerate(MODALITY_LETTERS)}
 ROW_COLUMNS = ["id", "context", "max_output", "usd_in", "usd_out", "flags"]
 TABLE_COLUMNS = "id context max_output usd_in usd_out [flags]"
 ROW_LEGEND = (
-    "Rows: id; context, max_output: tokens ('=': same as context); usd_in, usd_out: USD per 1M input/output "
-    "tokens, or 'variable' (set by the routed model), N/Mchars (USD per 1M input characters), N/? (USD per unstated "
-    "unit), unlisted (priced outside this list); when sorted or bounded by one, intelligence/coding/agentic "
-    "(Artificial Analysis, 0-100) or arena_elo (best Design Arena Elo); flags: input modalities, >outputs unless "
-    "text (t=text i=image f=file a=audio v=video), T=tools J=json mode S=structured outputs R=reasoning, "
-    "exp=removal date. null or '-': unknown. Bounds are inclusive. Next page: offset=next_offset. Details: get_model."
+    "Rows: id; context, max_output: tokens ('=': as context); usd_in, usd_out: USD per 1M input/output tokens, "
+    "'variable' (the routed model's), N/Mchars (USD per 1M input characters), N/? (unstated unit) or unlisted (not "
+    "in this list); when sorted or bounded by one, intelligence/coding/agentic (Artificial Analysis 0-100) or "
+    "arena_elo (Design Arena); flags: input modalities, >outputs unless text (t=text i=image f=file a=audio "
+    "v=video), T=tools J=json mode S=structured outputs R=reasoning, exp=removal date. null or '-': unknown. Bounds "
+    "are inclusive. Next page: offset=next_offset; details: get_model."
 )
 """What every cell of a list row means: said once, in the description of the tools that return rows
 (``tools/list`` is read once per conversation; a result is paid on every call)."""

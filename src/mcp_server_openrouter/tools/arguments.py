@@ -72,21 +72,21 @@ AuthorSlug = Annotated[str, Field(max_length=64)]
 ModelAuthors = Annotated[
     Annotated[list[AuthorSlug], Field(max_length=MAX_AUTHORS)] | None,
     CSV,
-    Field(description="Any of, e.g. ['openai'] (ID before '/')"),
+    Field(description="Any of, e.g. ['openai']"),
 ]
 MAX_PROVIDERS = 50
 Providers = Annotated[
     Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=MAX_PROVIDERS)] | None,
     CSV,
-    Field(description="Any of, by name or slug, e.g. ['DeepInfra']"),
+    Field(description="Any of, e.g. ['DeepInfra']"),
 ]
 Arch = Annotated[str | None, Field(description="e.g. GPT, Claude, Llama", max_length=40)]
 Distillable = Annotated[bool | None, Field(description="true: only these; false: none")]
-Zdr = Annotated[bool | None, Field(description="true: zero-data-retention endpoints only")]
-Region = Annotated[Literal["eu", "us"] | None, Field(description="Endpoints' data region")]
+Zdr = Annotated[bool | None, Field(description="true: zero data retention only")]
+Region = Annotated[Literal["eu", "us"] | None, Field(description="Data region")]
 AgeDays = Annotated[int | None, Field(description="Days since added", ge=0)]
 MinAgeDays = Annotated[int | None, Field(ge=0)]
-Index = Annotated[float | None, Field(description="Artificial Analysis, 0-100", ge=0)]
+Index = Annotated[float | None, Field(description="0-100", ge=0)]
 MinIndex = Annotated[float | None, Field(ge=0)]
 Rate = Annotated[float | None, Field(description="0.9 = 90% of tool calls succeed", ge=0, le=1)]
 MinRate = Annotated[float | None, Field(ge=0, le=1)]
@@ -96,7 +96,7 @@ Search = Annotated[str | None, Field(description="In name or ID", max_length=200
 CategoryArg = Annotated[Category | None, Field(description="Use case")]
 SortArg = Annotated[Sort | None, Field(description="Default: newest first")]
 Limit = Annotated[int, Field(description="Page size", ge=1, le=100)]
-Offset = Annotated[int, Field(description="next_offset of the previous page", ge=0)]
+Offset = Annotated[int, Field(description="From next_offset", ge=0)]
 
 FILTERS: dict[str, Any] = {
     "supported_parameters": SupportedParameters,

@@ -21,4 +21,4 @@ def build(catalog: Catalog) -> Tool:
 
     # The arguments are list_models' filters, described there with their values: a second copy
     # would cost every conversation ~500 tokens of tools/list.
-    return build_tool(with_arguments(count_models), title="Count OpenRouter models", brief=FILTERS)
+    return build_tool(with_arguments(count_models), title="Count models", brief=FILTERS)

@@ -20,6 +20,8 @@ from .results import SourceField
 
 Tokens = Annotated[int, Field(ge=0)]
 Count = Annotated[int, Field(description="Per request", ge=0)]
+Extra = Annotated[int, Field(ge=0)]
+"""A count per request, as the description says once."""
 LEGEND = (
     "usd: total for all requests, per_request: one request, both USD as exact decimals ('variable' = set by the "
     "routed model; 'not estimated': not priced per token, notes say how); parts: USD by what was billed; tier: "
@@ -118,12 +120,12 @@ def build(catalog: Catalog) -> Tool:
         cache_write_tokens: Annotated[Tokens, Field(description="Of input_tokens, 5-min cache writes")] = 0,
         cache_write_1h_tokens: Annotated[Tokens, Field(description="Of input_tokens, 1-h cache writes")] = 0,
         reasoning_tokens: Annotated[Tokens, Field(description="Of output_tokens")] = 0,
-        input_images: Count = 0,
-        output_images: Count = 0,
-        web_searches: Count = 0,
+        input_images: Extra = 0,
+        output_images: Extra = 0,
+        web_searches: Extra = 0,
         at_utc: Annotated[str | None, Field(description="HH:MM, for time-of-day prices", max_length=5)] = None,
     ) -> Annotated[CallToolResult, CostEstimates]:
-        """Exact USD cost of a workload on up to 10 models, cheapest first (tiers, cache, reasoning)."""
+        """Exact USD cost of a workload on up to 10 models, cheapest first; counts are per request."""
         if cached_input_tokens + cache_write_tokens + cache_write_1h_tokens > input_tokens:
             raise ToolError(
                 "cached_input_tokens + cache_write_tokens + cache_write_1h_tokens "
@@ -165,4 +167,4 @@ def build(catalog: Catalog) -> Tool:
         ]
         return tool_result(structured, "\n".join(lines))
 
-    return build_tool(estimate_cost, title="Estimate OpenRouter cost")
+    return build_tool(estimate_cost, title="Estimate cost")

@@ -86,4 +86,4 @@ def build(catalog: Catalog) -> Tool:
         data = f"Data: {provenance.describe()}" + (f"; {cited}" if cited else ".")
         return tool_result(result, f"{blocks}\n{data} Full upstream record: resource {URI_PREFIX}{{id}}.")
 
-    return build_tool(get_model, title="Get OpenRouter model details")
+    return build_tool(get_model, title="Model details")

@@ -176,4 +176,4 @@ def build(catalog: Catalog) -> Tool:
         ]
         return tool_result(structured, "\n".join(lines))
 
-    return build_tool(list_model_endpoints, title="List a model's provider endpoints")
+    return build_tool(list_model_endpoints, title="Provider endpoints")

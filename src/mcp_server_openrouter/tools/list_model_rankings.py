@@ -143,15 +143,15 @@ async def _models(catalog: Catalog) -> ModelSet:
 def build(catalog: Catalog) -> Tool:
     async def list_model_rankings(
         period: Annotated[Period, Field(description="vs the one before")] = "week",
-        modality: Annotated[RankingModality | None, Field(description="Or tool calling")] = None,
+        modality: Annotated[RankingModality | None, Field()] = None,
         context_bucket: Annotated[ContextBucket | None, Field(description="Request context size")] = None,
         category: Annotated[Category | None, Field(description="As in list_models")] = None,
-        language_type: Annotated[LanguageType | None, Field(description="Weekly estimate")] = None,
+        language_type: Annotated[LanguageType | None, Field()] = None,
         task: Annotated[
             str | None,
-            Field(description="'all': share per task; a task (code:debugging): its models. 7 days", max_length=100),
+            Field(description="'all': usage per task; a task (code:debugging): its models", max_length=100),
         ] = None,
-        limit: Annotated[int, Field(description="Rows", ge=1, le=MAX_ROWS)] = 20,
+        limit: Annotated[int, Field(ge=1, le=MAX_ROWS)] = 20,
     ) -> Annotated[CallToolResult, ModelRankings]:
         """Most-used models on OpenRouter by share of tokens, with rank changes; or usage by task (needs an API key)."""
         _check(period, modality, context_bucket, category, language_type, task)
@@ -175,7 +175,7 @@ def build(catalog: Catalog) -> Tool:
         ranking = latest_period(answer.value, await _models(catalog))
         shown = ranking.places[:limit]
         result = ModelRankings(
-            period=f"{period} of {ranking.label}",
+            period=f"{period} {ranking.label}",
             columns=["model", "share_pct", "change"],
             rows=[[p.model, p.share, p.change] for p in shown],
             other_pct=ranking.other_share,
@@ -190,7 +190,7 @@ def build(catalog: Catalog) -> Tool:
 
     return build_tool(
         list_model_rankings,
-        title="List OpenRouter model rankings",
+        title="Model rankings",
         brief=("category",),
-        more="category and language_type are weekly estimates: alone, and not by day.",
+        more="category and language_type are weekly estimates: alone, and not by day. task: last 7 days, alone.",
     )

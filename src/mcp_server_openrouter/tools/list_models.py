@@ -23,4 +23,4 @@ def build(catalog: Catalog) -> Tool:
         )
 
     extra = {"sort": (SortArg, None), "limit": (Limit, 25), "offset": (Offset, 0)}
-    return build_tool(with_arguments(list_models, extra), title="List OpenRouter models", more=ROW_LEGEND)
+    return build_tool(with_arguments(list_models, extra), title="List models", more=ROW_LEGEND)

@@ -20,6 +20,6 @@ def build(catalog: Catalog) -> Tool:
 
     return build_tool(
         list_models_for_user,
-        title="List models available to your OpenRouter key",
+        title="Models your key can use",
         more="Rows, codes and paging as list_models describes.",
     )

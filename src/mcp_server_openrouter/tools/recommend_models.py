@@ -56,11 +56,11 @@ class Recommendations(BaseModel):
     workload: str
     columns: list[str]
     rows: Rows
-    considered: int
-    unscored: int
-    unpriced: int
-    batch: int = Field(description="':batch' variants left out")
-    frontier: int = Field(description="models on the frontier, shown or not")
+    counts: dict[str, int] = Field(
+        description="models considered (matching the constraints), unscored and unpriced of those, ':batch' "
+        "variants left out, and on the frontier (shown or not)"
+    )
+    """One field, not five: each field of an output schema costs every conversation tokens of ``tools/list``."""
     note: str | None = None
     usage: str = Field(description="share_pct: of last week's tokens; or why it is not shown")
     source: SourceField
@@ -148,11 +148,13 @@ def build(catalog: Catalog) -> Tool:
             workload=load,
             columns=["id", task, "usd_request", *(["share_pct"] if known else []), "dominated_by"],
             rows=rows,
-            considered=result.considered,
-            unscored=result.unscored,
-            unpriced=result.unpriced,
-            batch=len(batch),
-            frontier=len(result.frontier),
+            counts={
+                "considered": result.considered,
+                "unscored": result.unscored,
+                "unpriced": result.unpriced,
+                "batch": len(batch),
+                "frontier": len(result.frontier),
+            },
             note=note,
             usage=usage_text,
             source=answer.provenance.record(),
@@ -198,11 +200,10 @@ def build(catalog: Catalog) -> Tool:
     }
     return build_tool(
         with_arguments(recommend_models, extra, CONSTRAINTS),
-        title="Recommend OpenRouter models",
+        title="Recommend models",
         brief=CONSTRAINTS,
         more=(
-            "Quality: Artificial Analysis index; search: OpenRouter's evals (needs a key). Cost: one request of "
-            "the workload, exact. Rows: frontier models (no other is as good for less), best first; then near "
-            "misses, dominated_by naming a better deal. Constraints as in list_models."
+            "Rows: frontier models (none better for less), best first; then near misses, dominated_by naming a "
+            "better deal. Constraints as in list_models. search needs a key."
         ),
     )
