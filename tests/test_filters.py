@@ -106,9 +106,7 @@ async def test_both_tools_publish_the_same_filters(client: Client) -> None:
     for name, schema in tools["count_models"].items():
         described = tools["list_models"].get(name.replace("min_", "max_", 1), {}).get("description")
         assert tools["list_models"][name].get("description") or described, name  # count_models points there
-        assert schema == brief(tools["list_models"][name]), name
-        bounded = {"enum", "minimum", "maximum", "maxLength", "maxItems"} & set(schema) or schema["type"] == "boolean"
-        assert bounded, name
+        assert schema == brief(tools["list_models"][name]), name  # its type; the server checks the rest
 
 
 @pytest.mark.parametrize(
@@ -309,7 +307,7 @@ async def test_a_list_sorted_by_an_index_shows_it_and_the_values_are_the_records
 
     assert page["columns"] == ["id", "context", "max_output", "usd_in", "usd_out", "coding", "flags"]
     description = {t.name: t.description or "" for t in (await offline.list_tools()).tools}["list_models"]
-    assert "intelligence/coding/agentic (Artificial Analysis, 0-100)" in description
+    assert "intelligence/coding/agentic (Artificial Analysis 0-100)" in description
     for record in rows_of(page):
         assert record["coding"] == index(raw[record["id"]], "coding")
     lines = text_of(result).splitlines()

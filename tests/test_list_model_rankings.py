@@ -10,6 +10,10 @@ import pytest
 from mcp import Client
 from pydantic import SecretStr
 
+from mcp_server_openrouter.catalog import ModelSet
+from mcp_server_openrouter.openrouter import OTHER, RankingRow, Rankings
+from mcp_server_openrouter.usage import latest_period
+
 from .conftest import TEST_KEY
 from .fake_upstream import FakeOpenRouter
 from .helpers import call, server_for, structured, text_of
@@ -282,3 +286,23 @@ async def test_the_three_datasets_share_one_budget_under_100_concurrent_calls(up
     assert len([r for r in upstream.requests if r.url.path in DATASETS]) == 30
     assert {r.url.path for r in upstream.requests if r.url.path in DATASETS} == set(DATASETS)
     assert any(r.is_error and "the next request may go in" in text_of(r) for r in results)
+
+
+@pytest.mark.parametrize(
+    ("period", "before", "label"),
+    [
+        ("week", "2026-11-11", "2026-11-18"),  # the week before: no date needed
+        ("week", "2026-11-04", "2026-11-18 vs 2026-11-04"),  # a gap in the data is said
+        ("day", "2026-11-17", "2026-11-18"),
+        ("month", "2026-10-18", "2026-11-18"),
+        ("month", "2026-08-18", "2026-11-18 vs 2026-08-18"),
+    ],
+)
+def test_the_period_compared_is_named_only_when_it_is_not_the_one_before(period: Any, before: str, label: str) -> None:
+    rows = [RankingRow("2026-11-18", "a/b", 10), RankingRow(before, "a/b", 5), RankingRow("2026-11-18", OTHER, 10)]
+
+    ranking = latest_period(Rankings(rows, "2026-11-19"), ModelSet([]), period)
+
+    assert ranking.label == label
+    assert [(p.model, p.share, p.rank, p.change) for p in ranking.places] == [("a/b", 50, 1, 0)]
+    assert ranking.other_share == 50

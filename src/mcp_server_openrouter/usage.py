@@ -80,13 +80,25 @@ class Place:
 @dataclass(frozen=True, slots=True)
 class PeriodRanking:
     label: str
-    """``2026-11-23`` or ``2026-11-23 vs 2026-11-16``: the period's first day, and the one compared."""
+    """The period's first day (``2026-11-23``), and ``vs`` the one compared when that is not the one
+    just before (a gap in the data): "the week before" needs no date."""
     places: list[Place]
     other_share: float | int
     """Percent of the tokens outside the top 50."""
 
 
-def latest_period(rankings: Rankings, catalog: ModelSet) -> PeriodRanking:
+def _adjacent(period: Period, latest: str, before: str) -> bool:
+    """Whether ``before`` is the period just before ``latest`` (both first days, ``YYYY-MM-DD``)."""
+    try:
+        new, old = date.fromisoformat(latest), date.fromisoformat(before)
+    except ValueError:
+        return False
+    if period == "month":
+        return 28 <= (new - old).days <= 31
+    return (new - old).days == (1 if period == "day" else 7)
+
+
+def latest_period(rankings: Rankings, catalog: ModelSet, period: Period = "week") -> PeriodRanking:
     """The latest period's places, most used first (see the module docstring)."""
     periods = rankings.periods()
     if not periods:
@@ -102,7 +114,8 @@ def latest_period(rankings: Rankings, catalog: ModelSet) -> PeriodRanking:
         model = catalog.by_permaslug.get(row.permaslug, row.permaslug)
         places.append(Place(row.permaslug, model, percent(row.tokens, total), rank, change))
     other = sum(r.tokens for r in latest if r.permaslug == OTHER)
-    label = periods[-1] + (f" vs {periods[-2]}" if len(periods) > 1 else "")
+    compared = len(periods) > 1 and not _adjacent(period, periods[-1], periods[-2])
+    label = periods[-1] + (f" vs {periods[-2]}" if compared else "")
     return PeriodRanking(label, places, percent(other, total))
 
 

@@ -2,9 +2,10 @@
 :func:`build_tool` and :func:`tool_result`, the one way a result is built."""
 
 import difflib
-from collections.abc import Callable, Collection
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any, TypeVar
 
+import anyio
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
@@ -124,3 +125,30 @@ def tool_result(structured: BaseModel | dict[str, Any], text: str) -> CallToolRe
     ``structuredContent``, and ``text``, which says the same for clients that read only text."""
     data = structured if isinstance(structured, dict) else structured.model_dump(mode="json", exclude_none=True)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
+
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Await ``first`` and ``second`` at once: what a call adds from another source (a dataset
+    beside the catalog) must not add its wait to the call's. Each lookup waits at most the answer
+    deadline (see :mod:`..catalog.cache`), so together they wait it once. The first error cancels
+    the other and is raised as itself (not in an exception group)."""
+    results: dict[int, Any] = {}
+    errors: list[Exception] = []
+
+    async def run(index: int, awaitable: Awaitable[Any]) -> None:
+        try:
+            results[index] = await awaitable
+        except Exception as exc:
+            errors.append(exc)
+            group.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(run, 0, first)
+        group.start_soon(run, 1, second)
+    if errors:
+        raise errors[0]
+    return results[0], results[1]

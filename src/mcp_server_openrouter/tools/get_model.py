@@ -12,13 +12,13 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import BaseModel, WithJsonSchema
 
-from mcp_server_openrouter.catalog import Catalog
+from mcp_server_openrouter.catalog import Answer, Catalog
 from mcp_server_openrouter.openrouter import Benchmarks, Model, OpenRouterError
 from mcp_server_openrouter.render.compact import number_text
 from mcp_server_openrouter.render.detail import URI_PREFIX, ModelDetail, detail, detail_text, legend
 from mcp_server_openrouter.usage import Usage, weekly
 
-from .base import build_tool, tool_result
+from .base import both, build_tool, tool_result
 from .lookup import ModelIds, known_models
 from .results import SourceField
 
@@ -48,16 +48,18 @@ async def _datasets(catalog: Catalog) -> tuple[Benchmarks | None, Usage | None, 
     if not catalog.has_api_key:
         return None, None, ""
     notes: list[str] = []
-    try:
-        answer = await catalog.benchmarks()
-    except OpenRouterError as exc:
-        logger.info("Evals not shown: %s", exc)
-        benchmarks = None
-    else:
-        benchmarks = answer.value
-        if answer.provenance.aside():
-            notes.append("evals" + answer.provenance.aside())
-    usage = await weekly(catalog)
+
+    async def evals() -> Answer[Benchmarks] | None:
+        try:
+            return await catalog.benchmarks()
+        except OpenRouterError as exc:
+            logger.info("Evals not shown: %s", exc)
+            return None
+
+    answer, usage = await both(evals(), weekly(catalog))
+    benchmarks = answer.value if answer is not None else None
+    if answer is not None and answer.provenance.aside():
+        notes.append("evals" + answer.provenance.aside())
     if not isinstance(usage, Usage):
         return benchmarks, None, "; ".join(notes)
     notes.append(f"usage: week of {usage.week}{usage.provenance.aside()}; {usage.citation}")
@@ -72,8 +74,7 @@ def _usage(usage: Usage | None, model: Model) -> str | None:
 def build(catalog: Catalog) -> Tool:
     async def get_model(ids: ModelIds) -> Annotated[CallToolResult, ModelDetails]:
         """Full details of up to 10 models by ID: description, all prices and tiers, reasoning, defaults."""
-        models, provenance = await known_models(catalog, ids)
-        benchmarks, usage, notes = await _datasets(catalog)
+        (models, provenance), (benchmarks, usage, notes) = await both(known_models(catalog, ids), _datasets(catalog))
         records = [
             detail(m, benchmarks.own(m.canonical_slug or m.id) if benchmarks else None, _usage(usage, m))
             for m in models

@@ -172,7 +172,7 @@ def build(catalog: Catalog) -> Tool:
             language_type=language_type,
         )
         answer = await catalog.rankings(query)
-        ranking = latest_period(answer.value, await _models(catalog))
+        ranking = latest_period(answer.value, await _models(catalog), period)
         shown = ranking.places[:limit]
         result = ModelRankings(
             period=f"{period} {ranking.label}",
@@ -182,9 +182,10 @@ def build(catalog: Catalog) -> Tool:
             citation=citation(answer.value.as_of),
             source=answer.provenance.record(),
         )
+        since = "then" if " vs " in ranking.label else f"the {period} before"
         head = (
-            f"Top {len(shown)} models by share of tokens, {period} of {ranking.label} (change: places up; new: was "
-            f"not in the top 50); outside the top 50: {ranking.other_share}%."
+            f"Top {len(shown)} models by share of tokens, {period} {ranking.label} (change: places up since {since}; "
+            f"new: was not in its top 50); outside the top 50: {ranking.other_share}%."
         )
         return tool_result(result, _text(result, head, answer.provenance))
 

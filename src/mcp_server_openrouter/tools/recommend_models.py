@@ -26,7 +26,7 @@ from mcp_server_openrouter.render.compact import decimal_text, json_number, numb
 from mcp_server_openrouter.usage import Usage, weekly
 
 from .arguments import to_query, with_arguments
-from .base import build_tool, tool_result
+from .base import both, build_tool, tool_result
 from .results import TEXT_ONLY, Rows, SourceField, text_only_note
 
 Task = Literal["coding", "intelligence", "agentic", "search"]
@@ -104,14 +104,15 @@ def build(catalog: Catalog) -> Tool:
             output_tokens=DEFAULT_OUTPUT if arguments["output_tokens"] is None else arguments["output_tokens"],
         )
         query = to_query(arguments)
-        score, score_text = await _scoring(catalog, task)
-        answer = await catalog.models(query)
+        # The catalog, the evals (search) and the rankings at once: one answer deadline, not three.
+        ((score, score_text), answer), usage = await both(
+            both(_scoring(catalog, task), catalog.models(query)), weekly(catalog)
+        )
         # A ':batch' variant is the same model through OpenRouter's asynchronous batch API: cheaper,
         # but no answer for hours. It would win every comparison it is in, so it is left out.
         batch = [m for m in answer.value if m.id.endswith(":batch")]
         result = recommend([m for m in answer.value if not m.id.endswith(":batch")], score, workload)
         shown = spread(result.frontier, arguments["limit"])
-        usage = await weekly(catalog) if shown else "no rows"
         known = isinstance(usage, Usage)
 
         def share(model: Model) -> list[Any]:
