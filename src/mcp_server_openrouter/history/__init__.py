@@ -1,0 +1,1 @@
+"""The catalog history: what changed, when (issue 19)."""
