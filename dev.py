@@ -51,8 +51,8 @@ def main(argv: list[str]) -> None:
     uv_run = [uv, "run", "--locked", "--python", sys.executable]
     if argv[:1] == ["test"]:
         _run(uv, "sync", "--locked", "--all-groups", "--python", sys.executable, "--quiet")
-        _run(*uv_run, "ruff", "format", "--check", "src", "tests", "bench", "dev.py")
-        _run(*uv_run, "ruff", "check", "src", "tests", "bench", "dev.py")
+        _run(*uv_run, "ruff", "format", "--check", "src", "tests", "bench", "scripts", "dev.py")
+        _run(*uv_run, "ruff", "check", "src", "tests", "bench", "scripts", "dev.py")
         _run(*uv_run, "pyright")
         _run(*uv_run, "pytest", "--cov", "--cov-report=term", *argv[1:])
     elif argv[:1] == ["bench"]:

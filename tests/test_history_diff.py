@@ -1,10 +1,15 @@
-"""The catalog history (issue 19): :func:`diff` over the real snapshots and synthetic records.
+"""The catalog history (issue 19): :func:`diff` over the real snapshots and synthetic records, and
+the bundled seed.
 
 The expectations over the real snapshots are computed here from the raw records, with simpler code
 than ``diff`` (sets of IDs, ``Decimal`` comparisons), so a wrong rule in ``diff`` shows up.
 """
 
+import gzip
+import json
 import re
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,10 +20,13 @@ from typing import Any
 import pytest
 
 from mcp_server_openrouter.history.events import KINDS, Event, author, diff, normalise_price, same_price
+from mcp_server_openrouter.history.seed import load_seed
 
 from .fake_upstream import load_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "src" / "mcp_server_openrouter" / "data" / "history-seed.json.gz"
+CATALOG_SNAPSHOT = ROOT / "src" / "mcp_server_openrouter" / "data" / "catalog-snapshot.json.gz"
 
 STEPS = (
     "models-pydantic-llm-tester-2025-05-22.json.gz",
@@ -403,3 +411,58 @@ def test_same_price() -> None:
     assert not same_price("0", "0.0000000000000000001")
     assert not same_price("0.000003", "0.0000030001")
     assert not same_price("-1", "1")
+
+
+# --- The bundled seed ---------------------------------------------------------------------------
+
+
+def test_the_seed_is_what_the_script_makes_now(tmp_path: Path) -> None:
+    out = tmp_path / "seed.json.gz"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_history_seed.py"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{len(out.read_bytes()):,} bytes" in done.stdout
+    assert out.read_bytes() == SEED.read_bytes(), "stale seed: run python scripts/build_history_seed.py"
+
+
+def test_the_seed_is_small_and_dated() -> None:
+    blob = SEED.read_bytes()
+    payload = json.loads(gzip.decompress(blob))
+
+    assert len(blob) <= 300_000
+    assert payload["version"] == 1
+    assert payload["snapshots"] == [
+        {"date": day_of(name).date().isoformat(), "models": len(load_snapshot(name)), "source": source}
+        for name, source in zip(
+            STEPS,
+            [
+                "madviking/pydantic-llm-tester",
+                "ItsDalk-Lane/obsidian-openchat",
+                "Xiechengqi/openrouter-free-api",
+                "sinkers/aiscanner",
+                "anuran-roy/unified-llm-pricing",
+            ],
+            strict=True,
+        )
+    ]
+    assert [e[:2] for e in payload["events"]] == sorted(e[:2] for e in payload["events"])  # oldest first
+
+
+def test_load_seed_round_trips_the_diffs_of_the_snapshots() -> None:
+    seed = load_seed()
+
+    expected: list[Event] = []
+    for older, newer in PAIRS:
+        expected += diff(load_snapshot(older), load_snapshot(newer), since=day_of(older), seen_at=day_of(newer))
+    assert seed.events == expected
+    assert seed.snapshots == [day_of(name).date() for name in STEPS]
+    assert all(e.since.tzinfo is UTC and e.seen_at.tzinfo is UTC for e in seed.events)
+    snapshot = json.loads(gzip.decompress(CATALOG_SNAPSHOT.read_bytes()))
+    assert seed.base == snapshot["data"]
+    assert seed.base_at == datetime(2026, 8, 18, tzinfo=UTC)
+    assert load_seed() is seed  # read once

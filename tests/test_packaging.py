@@ -24,6 +24,7 @@ pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "manifest.json").read_text())
 SNAPSHOT_IN_WHEEL = "mcp_server_openrouter/data/catalog-snapshot.json.gz"
+HISTORY_IN_WHEEL = "mcp_server_openrouter/data/history-seed.json.gz"
 
 
 def uv() -> str:
@@ -110,6 +111,7 @@ async def test_the_bundle_holds_only_what_a_host_runs_and_answers_when_run_as_a_
     with zipfile.ZipFile(bundle) as archive:
         assert {name.split("/")[0] for name in archive.namelist()} == BUNDLE_TOP_LEVEL
         assert "src/mcp_server_openrouter/data/catalog-snapshot.json.gz" in archive.namelist()
+        assert "src/mcp_server_openrouter/data/history-seed.json.gz" in archive.namelist()
         assert not any("__pycache__" in name for name in archive.namelist())
         archive.extractall(unpacked)
 
@@ -153,6 +155,7 @@ def test_the_wheel_ships_the_snapshot_and_the_console_script(wheel: Path) -> Non
         names = set(archive.namelist())
         entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
     assert SNAPSHOT_IN_WHEEL in names
+    assert HISTORY_IN_WHEEL in names
     assert "mcp-server-openrouter = mcp_server_openrouter.__main__:main" in entry_points
     assert not any(n.startswith("tests/") for n in names)
 
@@ -175,6 +178,15 @@ def test_the_installed_wheel_answers_offline(wheel: Path, tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("414 models match, text output only (the default;")
     assert "Data: OFFLINE: bundled catalog snapshot of 2026-08-18" in done.stdout
+
+    seed = "from mcp_server_openrouter.history.seed import load_seed as s; print(len(s().events), len(s().base))"
+    history = subprocess.run(
+        [str(python), "-c", seed], capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False
+    )
+    assert history.returncode == 0, history.stderr
+    events, base = map(int, history.stdout.split())
+    assert events > 1000
+    assert base == 549
 
 
 def test_uvx_runs_the_server_from_a_checkout(tmp_path: Path) -> None:
