@@ -57,7 +57,7 @@ def main(argv: list[str]) -> None:
         _run(*uv_run, "pytest", "--cov", "--cov-report=term", *argv[1:])
     elif argv[:1] == ["bench"]:
         _run(uv, "sync", "--locked", "--all-groups", "--python", sys.executable, "--quiet")
-        for module in ("bench.tokens", "bench.perf", "bench.load"):
+        for module in ("bench.tokens", "bench.perf", "bench.load", "bench.history"):
             _run(*uv_run, "python", "-m", module)
     else:
         _run(*uv_run, "mcp-server-openrouter", *argv)
