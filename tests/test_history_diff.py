@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -306,6 +307,16 @@ def test_capabilities_gained_and_lost() -> None:
         ("acme/one", "capability", "tool_choice", "no", "yes"),
         ("acme/one", "capability", "tools", "yes", "no"),
     ]
+    new = [model(supported_parameters=["temperature", "seed", "reasoning", "tool_choice", [], {}]), model("b/b")]
+    assert changes(old, new) == [
+        ("acme/one", "capability", "reasoning", "no", "yes"),
+        ("acme/one", "capability", "tool_choice", "no", "yes"),
+        ("acme/one", "capability", "tools", "yes", "no"),
+    ]
+
+
+def test_a_junk_parameter_is_no_capability() -> None:
+    assert changes([model(supported_parameters=["seed", 7, None])], [model(supported_parameters=["seed"])]) == []
 
 
 def test_expiration_set_moved_and_cleared() -> None:
@@ -344,6 +355,9 @@ def test_junk_records_are_skipped() -> None:
     old: list[Any] = [None, 1, "acme/one", [], {}, {"id": 7}, {"id": ""}, model(), model("b/b")]
     new: list[Any] = [{"name": "no id"}, model(), model("b/b"), model("b/b", context_length=1)]
     assert changes(old, new) == []  # of two records with one ID, the first counts
+    assert changes([MappingProxyType(model())], [MappingProxyType(model(context_length=1))]) == [
+        ("acme/one", "context", None, "128000", "1")
+    ]
     assert changes([model(), {"id": "x/y", "pricing": 5, "context_length": None}], [model()]) == [
         ("x/y", "removed", None, None, None)
     ]

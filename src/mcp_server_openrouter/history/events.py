@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeGuard, cast
 
 Kind = Literal["added", "removed", "price", "context", "max_output", "capability", "expiration", "alias"]
 KINDS: tuple[Kind, ...] = ("added", "removed", "price", "context", "max_output", "capability", "expiration", "alias")
@@ -98,6 +98,11 @@ _SKIP: Any = object()
 _KIND_ORDER: dict[str, int] = {kind: i for i, kind in enumerate(KINDS)}
 
 
+def _is_mapping(value: object) -> TypeGuard[Mapping[str, Any]]:
+    # dict first: JSON objects are dicts, and the ABC check costs several times more.
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def normalise_price(value: object) -> str | None:
     """A price as an exact plain decimal string (``"0.0000030000000000000000000"`` → ``"0.000003"``,
     ``"0"``, ``"-1"``), or ``None`` if it is not a finite number."""
@@ -130,10 +135,10 @@ def _records(catalog: Iterable[object]) -> dict[str, Mapping[str, Any]]:
     and of two records with one ID the first counts."""
     by_id: dict[str, Mapping[str, Any]] = {}
     for record in catalog:
-        if isinstance(record, Mapping):
-            model_id = cast("Mapping[str, Any]", record).get("id")
+        if _is_mapping(record):
+            model_id = record.get("id")
             if isinstance(model_id, str) and model_id and model_id not in by_id:
-                by_id[model_id] = cast("Mapping[str, Any]", record)
+                by_id[model_id] = record
     return by_id
 
 
@@ -149,11 +154,11 @@ class _Carried:
         for record in records:
             fields.update(record)
             prices = record.get("pricing")
-            if isinstance(prices, Mapping):
-                pricing.update(cast("Mapping[str, Any]", prices))
+            if _is_mapping(prices):
+                pricing.update(prices)
             if not max_output:
                 top = record.get("top_provider")
-                max_output = isinstance(top, Mapping) and "max_completion_tokens" in top
+                max_output = _is_mapping(top) and "max_completion_tokens" in top
         self.fields = fields
         self.pricing = pricing
         self.max_output = max_output
@@ -172,9 +177,9 @@ def _max_output(record: Mapping[str, Any]) -> Any:
     top = record.get("top_provider")
     if top is None:
         return None
-    if not isinstance(top, Mapping):
+    if not _is_mapping(top):
         return _SKIP
-    return _integer(cast("Mapping[str, Any]", top).get("max_completion_tokens"))
+    return _integer(top.get("max_completion_tokens"))
 
 
 def _text(value: object) -> Any:
@@ -188,23 +193,28 @@ def _alias(record: Mapping[str, Any]) -> Any:
     target = record.get("alias_target")
     if target is None:
         return None
-    if not isinstance(target, Mapping):
+    if not _is_mapping(target):
         return _SKIP
-    slug = cast("Mapping[str, Any]", target).get("slug")
+    slug = target.get("slug")
     return slug if isinstance(slug, str) else _SKIP
 
 
-def _parameters(record: Mapping[str, Any]) -> frozenset[str] | None:
-    """The supported parameters, or ``None`` when the record has no list of them."""
+def _parameters(record: Mapping[str, Any]) -> frozenset[object] | None:
+    """The supported parameters (non-strings among them are ignored by the caller), or ``None``
+    when the record has no list of them."""
     parameters = record.get("supported_parameters")
     if not isinstance(parameters, list):
         return None
-    return frozenset(p for p in cast("list[object]", parameters) if isinstance(p, str))
+    items = cast("list[object]", parameters)
+    try:
+        return frozenset(items)
+    except TypeError:  # an unhashable item (junk)
+        return frozenset(p for p in items if isinstance(p, str))
 
 
 def _prices(record: Mapping[str, Any]) -> Mapping[str, Any] | None:
     prices = record.get("pricing")
-    return cast("Mapping[str, Any]", prices) if isinstance(prices, Mapping) else None
+    return prices if _is_mapping(prices) else None
 
 
 def _name(record: Mapping[str, Any]) -> str | None:
@@ -262,7 +272,7 @@ def diff(
     old_carries = _Carried(before.values())
     new_carries = _Carried(after.values())
     both = old_carries.fields & new_carries.fields
-    pricing_keys = sorted(
+    pricing_keys = frozenset(
         key
         for key in (old_carries.pricing & new_carries.pricing) - _IGNORED_PRICING
         if key not in MEANING_CHANGED_2026
@@ -290,7 +300,7 @@ def diff(
             was_prices = _prices(was_record)
             prices = _prices(record)
             if was_prices is not None and prices is not None and was_prices != prices:
-                for key in pricing_keys:
+                for key in pricing_keys & (was_prices.keys() | prices.keys()):  # a key in neither: both "0"
                     was_price = was_prices.get(key, "0")
                     price = prices.get(key, "0")
                     if was_price == price:
@@ -309,9 +319,11 @@ def diff(
             parameters = _parameters(record)
             if was_parameters is not None and parameters is not None and was_parameters != parameters:
                 for parameter in was_parameters - parameters:
-                    add(model_id, "capability", parameter, "yes", "no")
+                    if isinstance(parameter, str):
+                        add(model_id, "capability", parameter, "yes", "no")
                 for parameter in parameters - was_parameters:
-                    add(model_id, "capability", parameter, "no", "yes")
+                    if isinstance(parameter, str):
+                        add(model_id, "capability", parameter, "no", "yes")
 
     events.sort(key=lambda e: (e.model_id, _KIND_ORDER[e.kind], e.field or ""))
     return events
