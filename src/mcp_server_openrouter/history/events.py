@@ -92,6 +92,9 @@ _FLOAT_NOISE = Decimal("1e-14")
 """Prices closer than this, relatively, are one price re-rounded by the upstream's binary floats
 (``"0.00000008333333333333334"`` on 2026-05-12, ``"0.0000000833333333333333"`` on 2026-08-18)."""
 
+_MAX_EXPONENT = 64
+"""Prices beyond 10^±64 are junk."""
+
 _SKIP: Any = object()
 """A value that says nothing (junk): no event either way."""
 
@@ -105,14 +108,15 @@ def _is_mapping(value: object) -> TypeGuard[Mapping[str, Any]]:
 
 def normalise_price(value: object) -> str | None:
     """A price as an exact plain decimal string (``"0.0000030000000000000000000"`` → ``"0.000003"``,
-    ``"0"``, ``"-1"``), or ``None`` if it is not a finite number."""
+    ``"0"``, ``"-1"``), or ``None`` if it is not a finite number of a sane size (``"1e999999999"``
+    would print a billion digits)."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    if not number.is_finite():
+    if not number.is_finite() or abs(number.adjusted()) > _MAX_EXPONENT:
         return None
     text = format(number, "f")
     if "." in text:
