@@ -10,6 +10,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -37,7 +38,7 @@ def path(tmp_path: Path) -> Path:
 
 
 def sql(path: Path, query: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         return db.execute(query, args).fetchall()
 
 
@@ -478,6 +479,7 @@ def test_a_corrupt_file_that_cannot_be_set_aside_is_answered_from_memory(
     assert "Could not set" in warnings(caplog)
     assert not path.with_name(path.name + "-wal").exists()  # a stale WAL is never replayed into a fresh file
     assert path.read_bytes().startswith(b"not a database")
+    history.close()
 
 
 def test_two_stores_seeding_one_new_file_seed_it_once(path: Path) -> None:
@@ -500,7 +502,7 @@ def test_two_stores_seeding_one_new_file_seed_it_once(path: Path) -> None:
 
 def test_a_database_of_something_else_is_set_aside(path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path.parent.mkdir(parents=True)
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         db.execute("CREATE TABLE other (x)")
 
     with caplog.at_level(logging.WARNING):
@@ -514,7 +516,7 @@ def test_a_file_of_a_newer_version_is_left_alone_and_the_history_kept_in_memory(
     path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path.parent.mkdir(parents=True)
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         db.execute("PRAGMA user_version = 99")
     history = HistoryStore(path, make_seed())
 
@@ -528,6 +530,7 @@ def test_a_file_of_a_newer_version_is_left_alone_and_the_history_kept_in_memory(
     assert sql(path, "PRAGMA user_version") == [(99,)]
     assert not set_aside(path)
     assert "Keeping the catalog history in memory" in warnings(caplog)
+    history.close()
 
 
 def test_a_locked_database_skips_the_recording_and_still_answers(path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -572,6 +575,7 @@ def test_a_database_locked_for_readers_too_is_answered_from_memory(
     assert history.events()[1] == 3 + 4
     assert history.degraded is None
     assert not history.coverage().degraded
+    history.close()
 
 
 def test_an_unusable_directory_keeps_the_history_in_memory(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -588,3 +592,5 @@ def test_an_unusable_directory_keeps_the_history_in_memory(tmp_path: Path, caplo
     assert history.last_recorded() == T1
     assert history.degraded is not None
     assert warnings(caplog).count("Keeping the catalog history in memory") == 1
+    history.close()
+    history.close()

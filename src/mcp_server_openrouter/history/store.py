@@ -206,6 +206,13 @@ class HistoryStore:
         """When the last recorded catalog was taken (the bundled snapshot's date on a fresh store)."""
         return self._read(lambda db: _meta(db, "last_at"))
 
+    def close(self) -> None:
+        """Free the in-memory database, if one was made (the file needs no closing)."""
+        with self._memory_lock:
+            if self._memory is not None:
+                self._memory.close()
+                self._memory = None
+
     # -- inside a transaction ---------------------------------------------------------------------
 
     def _record(self, db: sqlite3.Connection, records: list[dict[str, Any]], at: datetime) -> list[Event]:
@@ -270,7 +277,7 @@ class HistoryStore:
     def _connect(self) -> sqlite3.Connection:
         """A connection to the file, created and seeded if new, checked once per process."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
             db.execute("PRAGMA synchronous = NORMAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
