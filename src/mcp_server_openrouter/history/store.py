@@ -125,7 +125,7 @@ class HistoryStore:
         self.degraded: str | None = None
         """Why the last answer came from the bundled history in memory, or ``None``."""
         self._seed = seed
-        self._checked = False  # the file passed a quick_check in this process
+        self._checked = False  # the file worked in this process (seeded here, or passed a quick_check)
         self._in_memory: str | None = None  # why the file is unusable: everything goes to self._memory
         self._memory: sqlite3.Connection | None = None
         self._memory_lock = threading.Lock()
@@ -174,7 +174,7 @@ class HistoryStore:
                     [*args, limit, offset],
                 ).fetchall()
             finally:
-                db.execute("COMMIT")
+                db.rollback()  # ends the read transaction: nothing was written
             return [_event(row) for row in rows], total
 
         return self._read(query)
@@ -248,12 +248,13 @@ class HistoryStore:
         """Keep at most ``max_events``: delete the oldest recordings whole; the coverage then starts
         at the last deleted one (the catalog of that time is known, what came before it is not)."""
         row = db.execute("SELECT seen_at FROM events ORDER BY seen_at DESC LIMIT 1 OFFSET ?", (self.max_events,))
-        cut = row.fetchone()
-        if cut is None:
+        found = row.fetchone()
+        if found is None:
             return
-        db.execute("DELETE FROM events WHERE seen_at <= ?", cut)
-        db.execute("DELETE FROM coverage WHERE end_at < ?", cut)
-        db.execute("UPDATE coverage SET start_at = ? WHERE start_at < ?", cut * 2)
+        cut: str = found[0]
+        db.execute("DELETE FROM events WHERE seen_at <= ?", (cut,))
+        db.execute("DELETE FROM coverage WHERE end_at < ?", (cut,))
+        db.execute("UPDATE coverage SET start_at = ? WHERE start_at < ?", (cut, cut))
 
     def _seed_into(self, db: sqlite3.Connection) -> None:
         """Create the schema and seed it from the bundled history, in the caller's transaction."""
