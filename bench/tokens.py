@@ -47,7 +47,9 @@ TARGET_ENDPOINT = 40
 TARGET_ANY_CALL = 20_000
 TARGET_RECOMMEND = 450  # an answer of 8 frontier rows, each channel
 TARGET_RANKINGS = 450  # an answer of 20 rows, each channel
-TARGET_TOOLS_LIST = 3_000  # every tool (eight planned), the row legend included (said here, once), and every prompt
+TARGET_CHANGES = 400  # a page of 20 catalog changes, each channel
+TARGET_TOOLS_LIST = 3_250  # nine tools and four prompts: the 3,000 of issue 18 plus the 250 issue 19 allows
+#   the history (the row legend is said here, once)
 KEY = "sk-or-bench"
 
 
@@ -167,6 +169,24 @@ async def calls_table() -> list[str]:
             "list_model_rankings one task's top models",
             "list_model_rankings",
             {"task": "code:general_impl"},
+            None,
+        ),
+        (
+            "list_catalog_changes, 20 events (bundled history)",
+            "list_catalog_changes",
+            {"since": "2025-01-01", "limit": 20},
+            TARGET_CHANGES,
+        ),
+        (
+            "list_catalog_changes, 20 price events",
+            "list_catalog_changes",
+            {"kinds": ["price"], "limit": 20},
+            TARGET_CHANGES,
+        ),
+        (
+            "list_catalog_changes expiring (365 days)",
+            "list_catalog_changes",
+            {"kinds": ["expiring"], "within_days": 365},
             None,
         ),
         ("error: invalid argument", "list_models", {"category": "cooking"}, None),

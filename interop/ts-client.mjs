@@ -36,6 +36,7 @@ const CALLS = {
   estimate_cost: { ids: ["openrouter/auto", "anthropic/claude-sonnet-4.5"], input_tokens: 250000, output_tokens: 1000, requests: 10 },
   recommend_models: { task: "coding", supported_parameters: ["tools"], limit: 4 },
   list_model_rankings: { period: "week", limit: 5 },
+  list_catalog_changes: { since: "2026-01-01", limit: 5 },
 };
 
 async function main() {
@@ -103,7 +104,7 @@ async function main() {
 
     const { prompts } = await client.listPrompts();
     const listed = prompts.map((p) => `${p.name}(${(p.arguments ?? []).map((a) => a.name + (a.required ? "!" : "")).join(",")})`);
-    check("prompts/list", listed.join(" ") === "pick-model(task!,budget,must_haves) compare-models(ids!) workload-cost(workload!,ids)", listed);
+    check("prompts/list", listed.join(" ") === "pick-model(task!,budget,must_haves) compare-models(ids!) workload-cost(workload!,ids) whats-new(since)", listed);
     const prompt = await client.getPrompt({ name: "compare-models", arguments: { ids: "openai/gpt-4o ~anthropic/claude-haiku-latest" } });
     const said = prompt.messages[0]?.content?.text ?? "";
     check("prompts/get", said.startsWith("Compare these OpenRouter models: openai/gpt-4o, ~anthropic/claude-haiku-latest."), said.slice(0, 120));

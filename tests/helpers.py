@@ -25,6 +25,7 @@ TOOL_NAMES = [
     "estimate_cost",
     "recommend_models",
     "list_model_rankings",
+    "list_catalog_changes",
 ]
 """Every tool, in the order tools/list gives them."""
 

@@ -64,6 +64,7 @@ TOOL_ARGUMENTS = {
     ],
     "recommend_models": [*CONSTRAINTS, "task", "input_tokens", "output_tokens", "limit"],
     "list_model_rankings": ["period", "modality", "context_bucket", "category", "language_type", "task", "limit"],
+    "list_catalog_changes": ["since", "kinds", "model_authors", "ids", "within_days", "limit", "offset"],
 }
 VALID: dict[str, dict[str, Any]] = {
     "get_model": {"ids": ["openrouter/auto"]},

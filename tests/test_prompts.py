@@ -1,4 +1,4 @@
-"""The three prompts (slash commands): listed with their arguments, rendered with them inserted,
+"""The four prompts (slash commands): listed with their arguments, rendered with them inserted,
 refusing what cannot be rendered with an error that says what to send, and naming only tools and
 arguments that exist."""
 
@@ -20,12 +20,14 @@ EXPECTED = {
     "pick-model": [("task", True), ("budget", False), ("must_haves", False)],
     "compare-models": [("ids", True)],
     "workload-cost": [("workload", True), ("ids", False)],
+    "whats-new": [("since", False)],
 }
 """Every prompt, in the order prompts/list gives them, with its arguments and whether each is required."""
 FULL = {
     "pick-model": {"task": "a coding agent", "budget": "under $1/M input", "must_haves": "tools, 128k context"},
     "compare-models": {"ids": "openai/gpt-4o,anthropic/claude-sonnet-4.5"},
     "workload-cost": {"workload": "2,000 in + 500 out tokens, 10k requests a day", "ids": "openai/gpt-4o"},
+    "whats-new": {"since": "2026-11-01"},
 }
 """Every argument of every prompt, as a user would type them."""
 ASKED = {
@@ -34,6 +36,7 @@ ASKED = {
     ),
     "compare-models": "Compare these OpenRouter models: openai/gpt-4o, anthropic/claude-sonnet-4.5.",
     "workload-cost": "Price this workload on openai/gpt-4o. Workload: 2,000 in + 500 out tokens, 10k requests a day.",
+    "whats-new": "What changed in OpenRouter's catalog since 2026-11-01?",
 }
 """The first line of each, rendered with :data:`FULL`."""
 VARIANTS: list[tuple[str, dict[str, str]]] = [
@@ -61,7 +64,7 @@ async def refused(client: Client, name: str, arguments: dict[str, str] | None) -
     return caught.value.error.message
 
 
-async def test_prompts_list_gives_the_three_with_their_arguments_and_required_flags(client: Client) -> None:
+async def test_prompts_list_gives_the_four_with_their_arguments_and_required_flags(client: Client) -> None:
     prompts = (await client.list_prompts()).prompts
 
     assert [p.name for p in prompts] == list(EXPECTED)
@@ -84,6 +87,13 @@ async def test_prompts_get_inserts_every_argument(client: Client, name: str, arg
     assert asked == ASKED[name]
     assert instructions.startswith(("If coding", "Call "))
     assert len(text) <= 600  # about 120 tokens
+
+
+async def test_whats_new_defaults_to_the_last_7_days_and_takes_days(client: Client) -> None:
+    assert (await render(client, "whats-new", {})).startswith("What changed in OpenRouter's catalog since 7 days ago?")
+    days = await render(client, "whats-new", {"since": "30"})
+    assert "since 30 days ago?" in days
+    assert "list_catalog_changes(since='30')" in days
 
 
 async def test_optional_arguments_left_out_leave_their_clause_out(client: Client) -> None:
@@ -160,7 +170,7 @@ async def test_unknown_arguments_and_prompts_are_refused_naming_the_valid_ones(c
     unknown = await refused(client, "pick_model", {"task": "chat"})
 
     assert typo == "pick-model has no argument 'budgett'; its arguments: task, budget, must_haves"
-    assert unknown == "Unknown prompt 'pick_model'; prompts: pick-model, compare-models, workload-cost"
+    assert unknown == "Unknown prompt 'pick_model'; prompts: pick-model, compare-models, workload-cost, whats-new"
     long = await refused(client, "x" * 5000, {})
     assert len(long) < 150
 
@@ -240,6 +250,7 @@ async def test_prompts_name_only_tools_and_arguments_that_exist(client: Client) 
         "get_model",
         "estimate_cost",
         "list_model_endpoints",
+        "list_catalog_changes",
     }
 
 

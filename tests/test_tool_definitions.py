@@ -37,7 +37,7 @@ async def test_every_argument_has_a_description_and_closed_sets_list_their_value
     for tool in tools.values():
         for name, prop in tool.input_schema["properties"].items():
             brief = (
-                tool.name in ("count_models", "recommend_models", "list_model_rankings")
+                tool.name in ("count_models", "recommend_models", "list_model_rankings", "list_catalog_changes")
                 and name in tools["list_models"].input_schema["properties"]
             )  # list_models' filters, described there (see the next test)
             partner = tool.input_schema["properties"].get(name.replace("min_", "max_", 1), {})
@@ -117,7 +117,7 @@ async def test_the_prompts_capability_is_advertised_and_served_in_both_eras(
         rendered = await client.get_prompt("compare-models", {"ids": "openai/gpt-4o"})
         with pytest.raises(MCPError) as caught:
             await client.get_prompt("compare-models", {})
-    assert [p.name for p in listed] == ["pick-model", "compare-models", "workload-cost"]
+    assert [p.name for p in listed] == ["pick-model", "compare-models", "workload-cost", "whats-new"]
     assert len(rendered.messages) == 1
     assert caught.value.error.code == INVALID_PARAMS  # not an internal error, in either era
 

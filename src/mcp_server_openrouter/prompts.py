@@ -1,6 +1,6 @@
-"""Three MCP prompts, offered by Claude Code and Claude Desktop as slash commands.
+"""Four MCP prompts, offered by Claude Code and Claude Desktop as slash commands.
 
-They are the three questions people bring to a model catalog, each a chain of this server's tools
+They are the four questions people bring to a model catalog, each a chain of this server's tools
 a model would not always find on its own:
 
 * ``pick-model`` (task, budget, must-haves): ``recommend_models`` when the task has a benchmark
@@ -8,7 +8,9 @@ a model would not always find on its own:
 * ``compare-models`` (IDs): ``get_model`` with every ID in one call, ``estimate_cost`` for a
   typical request, ``list_model_endpoints`` when providers matter;
 * ``workload-cost`` (a workload in words, IDs): ``estimate_cost`` with the workload turned into
-  its token counts and ``requests``.
+  its token counts and ``requests``;
+* ``whats-new`` (since a date, or a number of days): ``list_catalog_changes``, paged, and its
+  ``expiring`` kind.
 
 Wording. A prompt renders as one short user message (well under 120 tokens): what was asked, then
 which tools to call, written ``tool(argument, ...)`` with the tools' real argument names (a test
@@ -115,7 +117,7 @@ def pick_model(
     budget: Annotated[str | None, Field(description="e.g. under $1/M input")] = None,
     must_haves: Annotated[str | None, Field(description="e.g. tools,128k,images")] = None,
 ) -> str:
-    """Best OpenRouter model for a task and budget."""
+    """Pick an OpenRouter model for a task and budget."""
     wanted = _text("task", task)
     limits = "".join(
         f" {label}: {text}."
@@ -134,7 +136,7 @@ def pick_model(
 def compare_models(
     ids: Annotated[str, Field(description="Model IDs, comma-separated")],
 ) -> str:
-    """Compare OpenRouter models: details, prices, cost."""
+    """Compare OpenRouter models."""
     models = _ids(ids)
     if not models:
         raise invalid("ids names no model; give model IDs, comma-separated, e.g. openai/gpt-4o,openai/gpt-5.5")
@@ -168,7 +170,26 @@ def workload_cost(
     )
 
 
-PROMPTS = {"pick-model": pick_model, "compare-models": compare_models, "workload-cost": workload_cost}
+def whats_new(
+    since: Annotated[str | None, Field(description="e.g. 2026-11-01 or 7")] = None,
+) -> str:
+    """What changed in OpenRouter's catalog."""
+    when = _text("since", since) or "7"
+    return (
+        f"What changed in OpenRouter's catalog since {when}{' days ago' if when.isdigit() else ''}?\n"
+        f"Call list_catalog_changes(since={when!r}), paging with offset while it says there is more, and "
+        "list_catalog_changes(kinds=['expiring']) for models about to be removed. Summarise new models, "
+        "price changes (cheaper first) and removals with their suggested replacements; use get_model(ids) "
+        "for a new model worth a closer look."
+    )
+
+
+PROMPTS = {
+    "pick-model": pick_model,
+    "compare-models": compare_models,
+    "workload-cost": workload_cost,
+    "whats-new": whats_new,
+}
 """Every prompt by name, in the order ``prompts/list`` gives."""
 
 

@@ -33,6 +33,7 @@ from mcp_server_openrouter.catalog import diskcache
 from mcp_server_openrouter.catalog.answers import Answer, ModelSet, Provenance
 from mcp_server_openrouter.catalog.budget import BudgetSpentError, RequestBudget
 from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching
+from mcp_server_openrouter.catalog.changes import CatalogHistory
 from mcp_server_openrouter.catalog.fallback import Fallback
 from mcp_server_openrouter.catalog.offline import priced_per_token
 from mcp_server_openrouter.catalog.upstream import Upstream
@@ -134,6 +135,8 @@ class Catalog:
         cache_dir = settings.cache_dir or diskcache.default_cache_dir()
         self._disk = diskcache.DiskCatalog(cache_dir, settings.base_url)
         self._disk_datasets = diskcache.DiskDatasets(cache_dir, settings.base_url)
+        self.history = CatalogHistory(cache_dir, settings.base_url)
+        """What changed in the catalog, and when (:mod:`.changes`)."""
         self._fallback = Fallback(self._cache, FULL_CATALOG, self._disk, clock)
         self._served: ModelSet | None = None
         """The full catalog last answered with, to notice when a new one has other IDs."""
@@ -196,6 +199,7 @@ class Catalog:
             entry = self._cache.peek(key)
             fetched_at = entry.fetched_at if entry is not None else self._clock()
             await anyio.to_thread.run_sync(self._disk.save, value.models, fetched_at)
+            await self.history.record(value.models, fetched_at)
             await self._observe(value)
 
     async def _stored_dataset(self, key: Hashable, value: object) -> None:
@@ -267,6 +271,16 @@ class Catalog:
             else:
                 answer = Answer(lookup.value, self._provenance(lookup))
         await self._observe(answer.value)
+        return answer
+
+    async def recorded(self) -> Answer[ModelSet]:
+        """The full catalog (:meth:`full`), recorded in the history before the answer: a history
+        question asked right after a fetch sees that fetch's changes (recording after each fetch
+        runs beside the callers it wakes). Recording a catalog already recorded, or an older one,
+        changes nothing; the bundled snapshot is the history's base and is never recorded."""
+        answer = await self.full()
+        if answer.provenance.kind != "snapshot":
+            await self.history.record(answer.value.models, answer.provenance.as_of)
         return answer
 
     async def models(self, query: ModelsQuery) -> Answer[list[Model]]:

@@ -44,9 +44,8 @@ from importlib import resources
 from typing import NamedTuple, TypeVar
 
 from mcp_server_openrouter.catalog.answers import ModelSet
+from mcp_server_openrouter.history.seed import SNAPSHOT_FILE
 from mcp_server_openrouter.openrouter import QUALITY_SORTS, Model, ModelsQuery, parse_model_list
-
-SNAPSHOT_FILE = "catalog-snapshot.json.gz"
 
 LOCAL_SORTS = ("newest", "pricing-low-to-high", "pricing-high-to-low", "context-high-to-low", *QUALITY_SORTS)
 T = TypeVar("T")

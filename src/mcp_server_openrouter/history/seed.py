@@ -13,10 +13,11 @@ from functools import cache
 from importlib import resources
 from typing import Any, cast
 
-from mcp_server_openrouter.catalog.offline import SNAPSHOT_FILE
 from mcp_server_openrouter.history.events import Event, Kind, Seed
 
 SEED_FILE = "history-seed.json.gz"
+SNAPSHOT_FILE = "catalog-snapshot.json.gz"
+"""The bundled catalog snapshot: the history's base here, the offline catalog in :mod:`..catalog.offline`."""
 
 
 def _midnight(day: date) -> datetime:

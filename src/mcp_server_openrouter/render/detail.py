@@ -158,6 +158,7 @@ class ModelDetail(BaseModel):
     arena: str | None = None
     evals: dict[str, JsonNumber] | None = None
     usage: str | None = None
+    price_changes: str | None = Field(None, description="the latest, newest first")
 
 
 def _tier(override: PriceOverride) -> PriceTier | None:
@@ -240,7 +241,12 @@ def _price_in_words(model: Model) -> str:
     return "; ".join(parts) or "unknown"
 
 
-def detail(model: Model, evals: list[BenchmarkScore] | None = None, usage: str | None = None) -> ModelDetail:
+def detail(
+    model: Model,
+    evals: list[BenchmarkScore] | None = None,
+    usage: str | None = None,
+    price_changes: str | None = None,
+) -> ModelDetail:
     """The full record of one model (see the module docstring), with its results on OpenRouter's
     own evals and its usage (``#3, 2.1% of tokens``) when they are known."""
     per_token = model.price_unit == "token"
@@ -276,6 +282,7 @@ def detail(model: Model, evals: list[BenchmarkScore] | None = None, usage: str |
         arena=_arena(model),
         evals={e.benchmark: plain_number(e.score) for e in evals} if evals else None,
         usage=usage,
+        price_changes=price_changes,
     )
 
 
@@ -334,6 +341,8 @@ def detail_text(record: ModelDetail) -> str:
         extra.append("OpenRouter evals (%): " + _pairs(evals))
     if record.usage:
         extra.append(f"usage last week: {record.usage} of all tokens")
+    if record.price_changes:
+        extra.append(f"price changes: {record.price_changes}")
     dates = [
         f"knowledge cutoff {record.knowledge_cutoff}" if record.knowledge_cutoff else "",
         f"added {record.created}" if record.created else "",

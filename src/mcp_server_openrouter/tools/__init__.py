@@ -10,6 +10,7 @@ from . import (
     count_models,
     estimate_cost,
     get_model,
+    list_catalog_changes,
     list_model_endpoints,
     list_model_rankings,
     list_models,
@@ -27,6 +28,7 @@ TOOLS = (
     estimate_cost,
     recommend_models,
     list_model_rankings,
+    list_catalog_changes,
 )
 TOOL_NAMES = tuple(tool.__name__.rpartition(".")[2] for tool in TOOLS)
 """Every tool's name (each module is named after its tool)."""

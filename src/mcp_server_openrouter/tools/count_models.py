@@ -14,7 +14,7 @@ from .results import ModelCount, count_result
 
 def build(catalog: Catalog) -> Tool:
     async def count_models(**arguments: Any) -> Annotated[CallToolResult, ModelCount]:
-        """Count OpenRouter models matching the same filters as list_models (same names and meanings)."""
+        """Count OpenRouter models matching list_models' filters (same names and meanings)."""
         query = to_query(arguments)
         answer = await catalog.count(query)
         return count_result(answer.value, answer.provenance, query)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, WithJsonSchema
 
 from mcp_server_openrouter.catalog import Answer, Catalog
 from mcp_server_openrouter.openrouter import Benchmarks, Model, OpenRouterError
+from mcp_server_openrouter.render.changes import change, when
 from mcp_server_openrouter.render.compact import number_text
 from mcp_server_openrouter.render.detail import URI_PREFIX, ModelDetail, detail, detail_text, legend
 from mcp_server_openrouter.usage import Usage, weekly
@@ -74,9 +75,17 @@ def _usage(usage: Usage | None, model: Model) -> str | None:
 def build(catalog: Catalog) -> Tool:
     async def get_model(ids: ModelIds) -> Annotated[CallToolResult, ModelDetails]:
         """Full details of up to 10 models by ID: description, all prices and tiers, reasoning, defaults."""
-        (models, provenance), (benchmarks, usage, notes) = await both(known_models(catalog, ids), _datasets(catalog))
+        ((models, provenance), (benchmarks, usage, notes)), prices = await both(
+            both(known_models(catalog, ids), _datasets(catalog)),
+            catalog.history.price_changes([i.strip() for i in ids], 2),
+        )
         records = [
-            detail(m, benchmarks.own(m.canonical_slug or m.id) if benchmarks else None, _usage(usage, m))
+            detail(
+                m,
+                benchmarks.own(m.canonical_slug or m.id) if benchmarks else None,
+                _usage(usage, m),
+                "; ".join(f"{change(e)} ({when(e)})" for e in prices.get(m.id, [])) or None,
+            )
             for m in models
         ]
         cited = notes if any(r.usage or r.evals for r in records) else ""

@@ -144,12 +144,12 @@ def build(catalog: Catalog) -> Tool:
     async def list_model_rankings(
         period: Annotated[Period, Field(description="vs the one before")] = "week",
         modality: Annotated[RankingModality | None, Field()] = None,
-        context_bucket: Annotated[ContextBucket | None, Field(description="Request context size")] = None,
+        context_bucket: Annotated[ContextBucket | None, Field()] = None,
         category: Annotated[Category | None, Field(description="As in list_models")] = None,
         language_type: Annotated[LanguageType | None, Field()] = None,
         task: Annotated[
             str | None,
-            Field(description="'all': usage per task; a task (code:debugging): its models", max_length=100),
+            Field(description="'all', or a task such as code:debugging", max_length=100),
         ] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_ROWS)] = 20,
     ) -> Annotated[CallToolResult, ModelRankings]:
@@ -193,5 +193,4 @@ def build(catalog: Catalog) -> Tool:
         list_model_rankings,
         title="Model rankings",
         brief=("category",),
-        more="category and language_type are weekly estimates: alone, and not by day. task: last 7 days, alone.",
     )

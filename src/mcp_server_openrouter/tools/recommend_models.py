@@ -191,20 +191,20 @@ def build(catalog: Catalog) -> Tool:
         return tool_result(structured, "\n".join(lines))
 
     extra: dict[str, tuple[Any, Any]] = {
-        "task": (Annotated[Task, Field(description="What quality means")], "coding"),
+        "task": (Annotated[Task, Field()], "coding"),
         "input_tokens": (Annotated[int | None, Field(description=f"Per request; default {DEFAULT_INPUT}", ge=0)], None),
         "output_tokens": (
             Annotated[int | None, Field(description=f"Per request; default {DEFAULT_OUTPUT}", ge=0)],
             None,
         ),
-        "limit": (Annotated[int, Field(description="Frontier rows at most", ge=1, le=MAX_LIMIT)], 8),
+        "limit": (Annotated[int, Field(ge=1, le=MAX_LIMIT)], 8),
     }
     return build_tool(
         with_arguments(recommend_models, extra, CONSTRAINTS),
         title="Recommend models",
         brief=CONSTRAINTS,
         more=(
-            "Rows: frontier models (none better for less), best first; then near misses, dominated_by naming a "
-            "better deal. Constraints as in list_models. search needs a key."
+            "Rows: the frontier (none better for less), best first, then near misses (dominated_by: a better "
+            "deal). Constraints as in list_models; search needs a key."
         ),
     )
