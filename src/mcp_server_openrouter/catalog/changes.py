@@ -20,6 +20,8 @@ from mcp_server_openrouter.history.seed import load_seed
 from mcp_server_openrouter.history.store import Coverage, HistoryStore, file_name
 from mcp_server_openrouter.openrouter import Model
 
+MAX_REMEMBERED = 4096
+
 
 @dataclass(frozen=True, slots=True)
 class ChangePage:
@@ -40,6 +42,10 @@ class CatalogHistory:
         self.path = directory / file_name(base_url)
         self._store: HistoryStore | None = None
         self._opening = threading.Lock()
+        self._prices: dict[tuple[str, int], list[Event]] = {}
+        """Price changes already read, per model: ``get_model`` asks on every call, and a thread hop
+        and an SQLite query cost more than the rest of the call. Forgotten whenever this process
+        records a catalog (another process's recordings show after this one's next)."""
 
     def _open(self) -> HistoryStore:
         with self._opening:
@@ -53,7 +59,9 @@ class CatalogHistory:
         if not models:
             return []
         records = [m.raw or m.model_dump(mode="json") for m in models]
-        return await anyio.to_thread.run_sync(lambda: self._open().record(records, at))
+        events = await anyio.to_thread.run_sync(lambda: self._open().record(records, at))
+        self._prices.clear()
+        return events
 
     async def page(
         self,
@@ -78,9 +86,15 @@ class CatalogHistory:
 
     async def price_changes(self, model_ids: Collection[str], limit: int = 3) -> dict[str, list[Event]]:
         """Each model's latest price events, newest first."""
-        return await anyio.to_thread.run_sync(
-            lambda: {model_id: self._open().price_changes(model_id, limit) for model_id in model_ids}
-        )
+        missing = [i for i in model_ids if (i, limit) not in self._prices]
+        if missing:
+            read = await anyio.to_thread.run_sync(
+                lambda: {model_id: self._open().price_changes(model_id, limit) for model_id in missing}
+            )
+            if len(self._prices) > MAX_REMEMBERED:  # IDs are the callers': never an unbounded map
+                self._prices.clear()
+            self._prices.update({(model_id, limit): events for model_id, events in read.items()})
+        return {model_id: self._prices[model_id, limit] for model_id in model_ids}
 
     async def alias_moves(self) -> dict[str, str]:
         """Model an alias pointed at → the model it points at now (its latest move from it)."""
