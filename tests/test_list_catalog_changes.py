@@ -67,6 +67,7 @@ async def test_live_catalogs_are_recorded_and_dated_to_the_day(tmp_path: Path) -
     models = upstream.models
     async with Client(server_for(upstream, clock=clock, cache_dir=tmp_path, cache_ttl=TTL)) as client:
         first = structured(await call(client, "list_catalog_changes", {"since": 1}))
+        earlier = structured(await call(client, "get_model", {"ids": [models[10]["id"]]}))  # remembered...
         # OpenRouter changes its catalog: one model goes, one comes, one price drops, one gains tools.
         upstream.models = copy.deepcopy(models)
         gone = upstream.models.pop(5)["id"]
@@ -95,7 +96,8 @@ async def test_live_catalogs_are_recorded_and_dated_to_the_day(tmp_path: Path) -
     assert price[0].startswith(f"in {before_text}→0"), price
     assert price[0].endswith("(free)"), price
     assert answer["total"] == 4
-    assert detail["models"][0]["price_changes"] == f"{price[0]} ({day})"
+    assert detail["models"][0]["price_changes"] == f"{price[0]} ({day})"  # ...and forgotten on recording
+    assert "price_changes" not in earlier["models"][0] or day not in earlier["models"][0]["price_changes"]
     assert f"{day}:" in text_of(result)
 
 
