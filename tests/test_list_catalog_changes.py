@@ -36,6 +36,7 @@ async def test_a_fresh_install_answers_from_the_bundled_history_offline(tmp_path
     async with Client(server_for(FakeOpenRouter(), offline=True, cache_dir=tmp_path)) as client:
         result = await call(client, "list_catalog_changes", {"since": "2025-01-01", "limit": 100})
         added = await call(client, "list_catalog_changes", {"since": "2025-01-01", "kinds": ["added"], "limit": 5})
+        recent = await call(client, "list_catalog_changes", {"since": 7})
 
     answer = structured(result)
     assert answer["total"] == len(seed.events)
@@ -54,11 +55,14 @@ async def test_a_fresh_install_answers_from_the_bundled_history_offline(tmp_path
     }
     assert answer["history"].startswith(f"from {seed.snapshots[0]:%Y-%m-%d} ({len(seed.snapshots)} snapshots to ")
     assert answer["source"]["kind"] == "snapshot"
+    assert "nothing recorded" not in answer["history"]
     text = text_of(result)
     assert "between 2026-05-12 and 2026-08-18:" in text
     assert "next page: offset=100" in text
     assert all(row[1] == "added" for _, row in rows(structured(added)))
     assert structured(added)["total"] == len([e for e in seed.events if e.kind == "added"])
+    assert structured(recent)["total"] == 0
+    assert structured(recent)["history"].endswith("; nothing recorded after 2026-08-18")
 
 
 async def test_live_catalogs_are_recorded_and_dated_to_the_day(tmp_path: Path) -> None:

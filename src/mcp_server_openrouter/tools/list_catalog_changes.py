@@ -76,9 +76,10 @@ def _since(value: str | int | None, now: datetime) -> datetime | None:
     return datetime.combine(day, time(), UTC)
 
 
-def history_text(coverage: Coverage, bundled_until: datetime) -> str:
+def history_text(coverage: Coverage, bundled_until: datetime, since: datetime | None = None) -> str:
     """How far back the history reaches, and where it watched continuously (after the bundled
-    snapshots, which end at ``bundled_until``)."""
+    snapshots, which end at ``bundled_until``); and, when asked about a time after its last
+    catalog (offline, say), that nothing is known since."""
     if coverage.first is None:
         return "no history yet"
     points = [a for a, _ in coverage.spans if a <= bundled_until]
@@ -92,6 +93,9 @@ def history_text(coverage: Coverage, bundled_until: datetime) -> str:
         text += f" ({len(points)} snapshots to {points[-1]:%Y-%m-%d})"
     if watched:
         text += "; watched " + ", ".join(watched[-3:])
+    last = max((end for _, end in coverage.spans), default=None)
+    if since is not None and last is not None and since > last:
+        text += f"; nothing recorded after {last:%Y-%m-%d}"
     if coverage.degraded:
         text += "; bundled history only (the history file is unusable)"
     return text
@@ -214,7 +218,7 @@ def build(catalog: Catalog) -> Tool:
             total=total,
             next_offset=next_offset,
             listed=listed,
-            history=history_text(coverage, (await _seed()).base_at),
+            history=history_text(coverage, (await _seed()).base_at, _since(since, now)),
             source=full.provenance.record(),
         )
         what = f"models to be removed within {within_days} days, soonest first" if expiring else "changes, newest first"
