@@ -94,6 +94,11 @@ TOOL_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("list_model_rankings", {"limit": 5}),
     ("list_model_rankings", {"period": "month", "modality": "tool_calling", "limit": 3}),
     ("list_model_rankings", {"category": "legal", "period": "day"}),
+    ("list_model_rankings", {"task": "all"}),
+    ("recommend_models", {"task": "search", "limit": 3}),
+    ("list_catalog_changes", {"since": "2026-01-01", "limit": 5}),
+    ("list_catalog_changes", {"kinds": ["expiring"], "within_days": 365}),
+    ("list_catalog_changes", {"ids": ["openai/gpt-4o", "nobody/never-was-1"], "kinds": ["price"]}),
 ]
 OFFLINE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("list_models", {"supported_parameters": ["tools"], "limit": 4}),
@@ -107,6 +112,7 @@ OFFLINE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("estimate_cost", {"ids": ["openai/gpt-4o"], "input_tokens": 1000}),
     ("recommend_models", {"task": "intelligence", "model_authors": ["openai", "google"]}),
     ("list_model_rankings", {}),
+    ("list_catalog_changes", {"since": 30}),
 ]
 CHANNEL_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("list_models", {"limit": 2}),
