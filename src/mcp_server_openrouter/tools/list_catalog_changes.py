@@ -249,7 +249,7 @@ async def _listed(catalog: Catalog, ids: list[str], listed: ModelSet, today: dat
         return dict.fromkeys(ids, "yes")
     removed: dict[str, Event] = await catalog.history.removed(gone)
     moves = await catalog.history.alias_moves()
-    old = load_snapshot().catalog.by_id
+    old = (await anyio.to_thread.run_sync(load_snapshot)).catalog.by_id  # parsed once, off the event loop
     out: dict[str, str] = {}
     for model_id in ids:
         if model_id in listed.by_id:
