@@ -1,14 +1,20 @@
 """What a release publishes: one version everywhere, the MCP Registry's server.json, the artifacts."""
 
+import hashlib
 import json
 import re
+import shutil
+import tarfile
 import tomllib
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 
 import mcp_server_openrouter
+from scripts import release as release_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = json.loads((ROOT / "server.json").read_text())
@@ -80,3 +86,99 @@ def test_the_readme_carries_the_registry_ownership_line_into_the_pypi_descriptio
     assert pyproject["project"]["readme"] == "README.md"  # PyPI's long description, where the registry looks
     assert f"mcp-name: {SERVER['name']}" in README
     assert SERVER["name"].endswith("/" + pyproject["project"]["name"])
+
+
+def test_the_release_checks_that_the_versions_agree_and_the_changelog_has_the_version(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert release_script.checked_version() == mcp_server_openrouter.__version__
+    assert release_script.changelog_has_section("1.2.3", "# Changelog\n\n## [Unreleased]\n\n## [1.2.3] - 2027-01-31\n")
+    assert not release_script.changelog_has_section("1.2.3", "## [Unreleased]\n\n## [1.2.30] - 2027-01-31\n")
+    assert not release_script.changelog_has_section("1.2.3", "## [1.2.3]\n")  # dated
+
+    copy = tmp_path / "checkout"
+    for name in ("manifest.json", "server.json", "CHANGELOG.md", "src/mcp_server_openrouter/__init__.py"):
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, copy / name)
+    monkeypatch.setattr(release_script, "ROOT", copy)
+    changelog = (copy / "CHANGELOG.md").read_text()
+    (copy / "CHANGELOG.md").write_text(changelog.replace(f"## [{mcp_server_openrouter.__version__}]", "## [0.0.9]"))
+    with pytest.raises(SystemExit, match=r"CHANGELOG.md has no section"):
+        release_script.checked_version()
+    (copy / "CHANGELOG.md").write_text(changelog)
+    (copy / "server.json").write_text(json.dumps({**SERVER, "version": "9.9.9"}))
+    with pytest.raises(SystemExit, match=r"versions differ:\n.*\n.*\n  server.json: 9.9.9"):
+        release_script.checked_version()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_release_builds_checks_and_hashes_the_sdist_the_wheel_and_the_bundle(release: tuple[Path, str]) -> None:
+    out, printed = release
+    version = mcp_server_openrouter.__version__
+    artifacts = [
+        f"mcp_server_openrouter-{version}.tar.gz",
+        f"mcp_server_openrouter-{version}-py3-none-any.whl",
+        f"mcp-server-openrouter-{version}.mcpb",
+    ]
+    # uv build leaves a .gitignore ("*") in the folder it builds into.
+    assert sorted(p.name for p in out.iterdir()) == sorted([*artifacts, "SHA256SUMS", ".gitignore"])
+    assert (out / "SHA256SUMS").read_text() == "".join(f"{sha256(out / name)}  {name}\n" for name in artifacts)
+    for name in artifacts:
+        assert f"{name}  {(out / name).stat().st_size} bytes  sha256 {sha256(out / name)}" in printed
+    # twine check --strict on both, check-wheel-contents on the wheel: each stops the release on a finding.
+    assert printed.count("PASSED") == 2, printed
+    assert f"{out / artifacts[1]}: OK" in printed
+
+
+def source_files() -> set[str]:
+    package = ROOT / "src"
+    return {
+        p.relative_to(package).as_posix()
+        for p in (package / "mcp_server_openrouter").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def wheel_files(wheel: Path) -> set[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return set(archive.namelist())
+
+
+def test_the_wheel_holds_the_package_with_its_data_and_nothing_else(wheel: Path) -> None:
+    names = wheel_files(wheel)
+    dist_info = f"mcp_server_openrouter-{mcp_server_openrouter.__version__}.dist-info/"
+    assert {n for n in names if not n.startswith(dist_info)} == source_files()
+    assert {
+        "mcp_server_openrouter/data/catalog-snapshot.json.gz",
+        "mcp_server_openrouter/data/history-seed.json.gz",
+    } <= names
+    assert {n.removeprefix(dist_info) for n in names if n.startswith(dist_info)} == {
+        "METADATA",
+        "WHEEL",
+        "RECORD",
+        "entry_points.txt",
+        "licenses/LICENSE",
+    } - ({"licenses/LICENSE"} if not (ROOT / "LICENSE").exists() else set())
+
+
+def test_the_wheel_built_from_the_sdist_is_the_wheel_built_from_the_source(
+    release: tuple[Path, str], wheel: Path
+) -> None:
+    (from_sdist,) = release[0].glob("*.whl")
+    assert wheel_files(from_sdist) == wheel_files(wheel)
+    with zipfile.ZipFile(from_sdist) as a, zipfile.ZipFile(wheel) as b:
+        for name in sorted(wheel_files(wheel) - {n for n in wheel_files(wheel) if n.endswith("RECORD")}):
+            assert a.read(name) == b.read(name), name
+
+
+def test_the_sdist_holds_what_a_build_and_the_registry_need(release: tuple[Path, str]) -> None:
+    version = mcp_server_openrouter.__version__
+    with tarfile.open(release[0] / f"mcp_server_openrouter-{version}.tar.gz") as sdist:
+        names = {n.split("/", 1)[1] for n in sdist.getnames() if "/" in n}
+    assert {"pyproject.toml", "README.md", "CHANGELOG.md", "manifest.json", "server.json", "PKG-INFO"} <= names
+    assert "schemas/mcp-registry/2025-12-11/server.schema.json" in names
+    assert {n for n in names if n.startswith("src/")} == {f"src/{f}" for f in source_files()}
+    assert not any(n.startswith((".venv/", ".git/", "interop/node_modules/", "dist/")) for n in names)
