@@ -4,6 +4,8 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
+import sys
 import tarfile
 import tomllib
 import zipfile
@@ -182,3 +184,53 @@ def test_the_sdist_holds_what_a_build_and_the_registry_need(release: tuple[Path,
     assert "schemas/mcp-registry/2025-12-11/server.schema.json" in names
     assert {n for n in names if n.startswith("src/")} == {f"src/{f}" for f in source_files()}
     assert not any(n.startswith((".venv/", ".git/", "interop/node_modules/", "dist/")) for n in names)
+
+
+WORKFLOWS = ROOT / ".github/workflows"
+
+
+def test_actionlint_finds_nothing_in_the_workflows() -> None:
+    found = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
+    assert found, "actionlint is in the dev group: uv sync --all-groups"
+    workflows = sorted(str(p) for p in WORKFLOWS.glob("*.yml"))
+    assert [Path(p).name for p in workflows] == ["ci.yml", "release.yml"]
+    done = subprocess.run(
+        [found, "-no-color", *workflows], capture_output=True, text=True, timeout=120, cwd=ROOT, check=False
+    )
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+def quick_start_test_command() -> str:
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    (command,) = [line for line in quick_start.splitlines() if line.startswith("python3 dev.py test")]
+    return command
+
+
+def test_ci_runs_the_readme_test_command_on_every_os_and_supported_python() -> None:
+    ci = (WORKFLOWS / "ci.yml").read_text()
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    classifiers = pyproject["project"]["classifiers"]
+    pythons = [
+        c.rsplit(" :: ", 1)[1] for c in classifiers if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+    ]
+
+    assert quick_start_test_command() == "python3 dev.py test"
+    assert re.findall(r"^\s+run: (python3 dev\.py .*)$", ci, re.MULTILINE) == [quick_start_test_command()]
+    assert "os: [ubuntu-latest, macos-latest, windows-latest]" in ci
+    assert f"python: [{', '.join(json.dumps(p) for p in pythons)}]" in ci
+    assert pythons == ["3.11", "3.12", "3.13"]
+    assert (ROOT / ".ci/run").read_text().rstrip().endswith(f"exec {quick_start_test_command()}")
+
+
+def test_the_release_workflow_tests_builds_and_publishes_from_a_version_tag_without_secrets() -> None:
+    release = (WORKFLOWS / "release.yml").read_text()
+    assert 'tags: ["v*"]' in release
+    assert f"run: {quick_start_test_command()}" in release
+    assert "run: python3 dev.py release" in release
+    assert "environment:\n      name: pypi" in release
+    assert release.count("id-token: write") == 2  # PyPI trusted publishing, the registry's GitHub OIDC
+    assert "uses: pypa/gh-action-pypi-publish@release/v1" in release
+    assert "./*.mcpb SHA256SUMS" in release
+    assert "./mcp-publisher login github-oidc" in release
+    assert "./mcp-publisher publish" in release
+    assert "secrets." not in release
