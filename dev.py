@@ -3,6 +3,7 @@
 
     python3 dev.py test                 # lint, type-check and test everything (what CI runs)
     python3 dev.py bench                # print the benchmark tables (tokens, latency/memory/scaling, load)
+    python3 dev.py release              # build and check the sdist, wheel and .mcpb into dist/, with SHA256SUMS
     python3 dev.py <server arguments>   # run mcp-server-openrouter, e.g. `query list_models '{}'`
 
 It installs uv into ``.bootstrap/`` (once), then lets uv create ``.venv`` from ``uv.lock``
@@ -59,6 +60,9 @@ def main(argv: list[str]) -> None:
         _run(uv, "sync", "--locked", "--all-groups", "--python", sys.executable, "--quiet")
         for module in ("bench.tokens", "bench.perf", "bench.load", "bench.history"):
             _run(*uv_run, "python", "-m", module)
+    elif argv[:1] == ["release"]:
+        _run(uv, "sync", "--locked", "--all-groups", "--python", sys.executable, "--quiet")
+        _run(*uv_run, "python", "scripts/release.py", *argv[1:])
     else:
         _run(*uv_run, "mcp-server-openrouter", *argv)
 

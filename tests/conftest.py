@@ -1,6 +1,8 @@
 import logging
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -80,3 +82,39 @@ def interop() -> Path:
             stdin=subprocess.DEVNULL,
         )
     return INTEROP
+
+
+def uv() -> str:
+    bootstrap = ROOT / ".bootstrap" / ("Scripts/uv.exe" if os.name == "nt" else "bin/uv")
+    found = shutil.which("uv") or (str(bootstrap) if bootstrap.exists() else None)
+    if found is None:
+        pytest.skip("uv is needed (python3 dev.py test installs it)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built straight from the source tree."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [uv(), "build", "--wheel", "--out-dir", str(out), str(ROOT)], check=True, capture_output=True, timeout=300
+    )
+    (built,) = out.glob("mcp_server_openrouter-*.whl")
+    return built
+
+
+@pytest.fixture(scope="session")
+def release(interop: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`python3 dev.py release` into a temporary folder: the folder and what it printed."""
+    out = tmp_path_factory.mktemp("release")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/release.py"), "--out-dir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "UV": uv()},
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out, done.stdout + done.stderr

