@@ -90,7 +90,7 @@ def test_mcpb_validates_the_manifest(interop: Path) -> None:
     assert "passes" in validated.stdout
 
 
-BUNDLE_TOP_LEVEL = {"manifest.json", "pyproject.toml", "uv.lock", "README.md", "src"}
+BUNDLE_TOP_LEVEL = {"manifest.json", "pyproject.toml", "uv.lock", "README.md", "LICENSE", "src"}
 """What a host needs to run the server: the build reads pyproject.toml and README.md, uv the lock."""
 
 
