@@ -177,13 +177,17 @@ def _integer(value: object) -> Any:
     return _SKIP
 
 
-def _max_output(record: Mapping[str, Any]) -> Any:
-    top = record.get("top_provider")
-    if top is None:
+def _inside(record: Mapping[str, Any], key: str, read: Callable[[Mapping[str, Any]], Any]) -> Any:
+    """``read`` of the object at ``key``: ``None`` when it is null or missing, junk when it is not an
+    object."""
+    value = record.get(key)
+    if value is None:
         return None
-    if not _is_mapping(top):
-        return _SKIP
-    return _integer(top.get("max_completion_tokens"))
+    return read(value) if _is_mapping(value) else _SKIP
+
+
+def _max_output(record: Mapping[str, Any]) -> Any:
+    return _inside(record, "top_provider", lambda top: _integer(top.get("max_completion_tokens")))
 
 
 def _text(value: object) -> Any:
@@ -194,13 +198,11 @@ def _text(value: object) -> Any:
 
 
 def _alias(record: Mapping[str, Any]) -> Any:
-    target = record.get("alias_target")
-    if target is None:
-        return None
-    if not _is_mapping(target):
-        return _SKIP
-    slug = target.get("slug")
-    return slug if isinstance(slug, str) else _SKIP
+    def slug(target: Mapping[str, Any]) -> Any:
+        value = target.get("slug")
+        return value if isinstance(value, str) else _SKIP
+
+    return _inside(record, "alias_target", slug)
 
 
 def _parameters(record: Mapping[str, Any]) -> frozenset[object] | None:
