@@ -45,7 +45,11 @@ class CatalogHistory:
         self._prices: dict[tuple[str, int], list[Event]] = {}
         """Price changes already read, per model: ``get_model`` asks on every call, and a thread hop
         and an SQLite query cost more than the rest of the call. Forgotten whenever this process
-        records a catalog (another process's recordings show after this one's next)."""
+        records changes (another process's recordings show after this one's next)."""
+        self._recorded_at: datetime | None = None
+        """The newest catalog this process recorded: one taken no later is not sent to the store
+        again (every history question records the catalog it is answered from, usually that one:
+        a thread hop and a write transaction saved per call)."""
 
     def _open(self) -> HistoryStore:
         with self._opening:
@@ -56,11 +60,13 @@ class CatalogHistory:
     async def record(self, models: list[Model], at: datetime) -> list[Event]:
         """Record a full catalog taken at ``at``: the changes since the last one recorded. An empty
         catalog is never recorded: it would say every model was removed."""
-        if not models:
+        if not models or (self._recorded_at is not None and at <= self._recorded_at):
             return []
         records = [m.raw or m.model_dump(mode="json") for m in models]
         events = await anyio.to_thread.run_sync(lambda: self._open().record(records, at))
-        self._prices.clear()
+        self._recorded_at = at
+        if events:
+            self._prices.clear()
         return events
 
     async def page(

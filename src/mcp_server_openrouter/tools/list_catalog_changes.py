@@ -166,12 +166,14 @@ def build(catalog: Catalog) -> Tool:
         offset: Annotated[int, Field(ge=0)] = 0,
     ) -> Annotated[CallToolResult, CatalogChanges]:
         """What changed in OpenRouter's catalog, newest first; kinds=['expiring']: models about to go."""
-        full = await catalog.recorded()
         now = catalog.now()
+        since_at = _since(since, now)  # refused before anything is fetched
+        expiring = kinds is not None and EXPIRING in kinds
+        full = await catalog.recorded()
         wanted = list(dict.fromkeys(i.strip() for i in ids)) if ids else None
         authors = list(model_authors) if model_authors else None
         history = catalog.history
-        if kinds and EXPIRING in kinds:
+        if kinds and expiring:
             if len(set(kinds)) > 1:
                 raise ToolError("kinds: 'expiring' lists future removals; ask for it alone")
             today = now.date()
@@ -190,7 +192,7 @@ def build(catalog: Catalog) -> Tool:
             total = len(found)
         else:
             page: ChangePage = await history.page(
-                since=_since(since, now),
+                since=since_at,
                 kinds=[k for k in dict.fromkeys(kinds) if k in KINDS] if kinds else None,
                 authors=authors,
                 ids=wanted,
@@ -210,7 +212,6 @@ def build(catalog: Catalog) -> Tool:
             items = [(when(e), [e.model_id, change(e)]) for e in ordered]
             coverage, columns, total = page.coverage, ["model", "change"], page.total
         listed = await _listed(catalog, wanted, full.value, now.date()) if wanted else None
-        expiring = kinds is not None and EXPIRING in kinds
         next_offset = offset + len(items) if offset + len(items) < total else None
         result = CatalogChanges(
             columns=columns,
@@ -218,7 +219,7 @@ def build(catalog: Catalog) -> Tool:
             total=total,
             next_offset=next_offset,
             listed=listed,
-            history=history_text(coverage, (await _seed()).base_at, _since(since, now)),
+            history=history_text(coverage, (await _seed()).base_at, since_at),
             source=full.provenance.record(),
         )
         what = f"models to be removed within {within_days} days, soonest first" if expiring else "changes, newest first"
