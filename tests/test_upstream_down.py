@@ -1,6 +1,7 @@
-"""OpenRouter down is a fact about the host, not about one query: once it failed, nothing is sent
-for the failure window (or its Retry-After), every call answers offline at once, and one probe at
-a time tests recovery."""
+"""OpenRouter down is a fact about a family of paths (or the host, when it cannot be reached), not
+about one query: once it failed, nothing of that family is sent for the failure window (or its
+Retry-After), every call of it answers offline at once, one probe at a time tests recovery, and
+the other families are still asked."""
 
 import anyio
 import httpx2
@@ -142,3 +143,71 @@ async def test_a_rate_limit_on_the_key_holds_back_only_that_key(upstream: FakeOp
         page = structured(await call(client, "list_models", {"limit": 1}))
 
     assert page["source"]["kind"] == "live"  # the public catalog is still asked
+
+
+async def test_a_failing_dataset_does_not_hold_back_the_catalog(upstream: FakeOpenRouter) -> None:
+    """Issue 24: a 5xx from a dataset held back /models for 30 s (the breaker was per host)."""
+    clock = Clock()
+    upstream.answer_with("/datasets/rankings-daily", 503, {"error": {"message": "rankings are down"}})
+    async with Client(server_for(upstream, clock=clock, api_key=SecretStr(TEST_KEY))) as client:
+        rankings = await call(client, "list_model_rankings", {})
+        assert rankings.is_error
+        assert "HTTP 503" in text_of(rankings)
+        assert upstream.paths == ["/api/v1/datasets/rankings-daily"]  # asked once, never retried
+
+        clock.advance(1)
+        page = structured(await call(client, "list_models", {"q": "claude", "limit": 1}))
+        assert page["source"]["kind"] == "live"  # the catalog is still asked
+        assert not (await call(client, "list_model_endpoints", {"id": "openai/gpt-4o"})).is_error
+        assert set(upstream.paths[1:]) == {"/api/v1/models", "/api/v1/models/openai/gpt-4o/endpoints"}
+
+        sent = len(upstream.requests)
+        monthly = await call(client, "list_model_rankings", {"period": "month"})  # another query, same family
+        assert monthly.is_error
+        assert "not asked again before 10:00:30 UTC" in text_of(monthly)
+        assert len(upstream.requests) == sent
+
+
+async def test_an_unreachable_host_holds_back_every_family(upstream: FakeOpenRouter) -> None:
+    """A refused connection is the host, not a path: nothing of any family would get through."""
+    clock = Clock()
+    upstream.go_down()
+    async with Client(server_for(upstream, clock=clock, api_key=SecretStr(TEST_KEY))) as client:
+        assert structured(await call(client, "list_models", {"limit": 1}))["source"]["kind"] == "snapshot"
+        sent = len(upstream.requests)
+        clock.advance(1)
+        assert (await call(client, "list_model_endpoints", {"id": "openai/gpt-4o"})).is_error
+        assert (await call(client, "list_models_for_user", {})).is_error
+        assert len(upstream.requests) == sent
+
+
+async def test_each_family_has_its_own_window_and_probe() -> None:
+    clock = Clock()
+    failing = {"/api/v1/providers"}
+    sent: list[str] = []
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        sent.append(request.url.path)
+        if request.url.path in failing:
+            return httpx2.Response(502, json={"error": "bad gateway"})
+        return httpx2.Response(200, json={"data": {"count": 7}})
+
+    upstream = Upstream(
+        Settings(base_url=FAKE_BASE_URL), clock, transport=httpx2.MockTransport(handle), retry=RetryPolicy(retries=0)
+    )
+    async with upstream.in_use():
+        with anyio.fail_after(60):
+            with pytest.raises(InternalServerError):
+                await upstream.fetch(lambda api: api.list_providers(), family="catalog")
+            assert upstream.down_until("catalog") is not None
+            for family in ("endpoints", "datasets", "user"):
+                assert upstream.down_until(family) is None
+                assert await upstream.fetch(lambda api: api.count_models(), family=family) == 7
+            with pytest.raises(UpstreamDownError):
+                await upstream.fetch(lambda api: api.count_models(), family="catalog")
+            clock.advance(FAILURE_WINDOW + 1)
+            failing.clear()
+            assert await upstream.fetch(lambda api: api.count_models(), family="catalog") == 7  # the probe
+            assert upstream.down_until("catalog") is None
+
+    assert sent.count("/api/v1/models/count") == 4

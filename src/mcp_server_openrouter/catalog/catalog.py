@@ -36,7 +36,7 @@ from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetchin
 from mcp_server_openrouter.catalog.changes import CatalogHistory
 from mcp_server_openrouter.catalog.fallback import Fallback
 from mcp_server_openrouter.catalog.offline import priced_per_token
-from mcp_server_openrouter.catalog.upstream import Upstream
+from mcp_server_openrouter.catalog.upstream import Family, Upstream
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.openrouter import (
     APIConnectionError,
@@ -326,16 +326,18 @@ class Catalog:
         path: str,
         fetch: Callable[[OpenRouterClient], Awaitable[T]],
         *,
+        family: Family,
         keyed: bool = False,
         cache: QueryCache | None = None,
     ) -> Answer[T]:
         """A cached answer that only OpenRouter has (no offline copy): ``what`` names it in the error
         offline mode gets. A failure with nothing fetched before is raised; one after an earlier
-        fetch is answered with that fetch, labelled stale (the cache's stale-if-error). ``keyed``:
-        the request carries the API key, so a rate limit on it is the key's (see :mod:`.upstream`)."""
+        fetch is answered with that fetch, labelled stale (the cache's stale-if-error). ``family``:
+        the breaker it answers to; ``keyed``: the request carries the API key, so a rate limit on
+        it is the key's (see :mod:`.upstream`)."""
         if self._settings.offline:
             raise OfflineModeError(f"{what} needs OpenRouter, and the server runs in {OFFLINE_MODE}")
-        lookup = await self._lookup(key, path, lambda: self._upstream.fetch(fetch, keyed=keyed), cache)
+        lookup = await self._lookup(key, path, lambda: self._upstream.fetch(fetch, family=family, keyed=keyed), cache)
         return Answer(lookup.value, self._provenance(lookup))
 
     async def _provider_names(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
@@ -363,12 +365,15 @@ class Catalog:
             ("endpoints", model_id),
             f"/models/{model_id}/endpoints",
             lambda api: api.list_endpoints(model_id),
+            family="endpoints",
             keyed=self._settings.api_key is not None,
         )
 
     async def providers(self) -> Answer[list[Provider]]:
         """OpenRouter's inference providers, cached (see :meth:`_online`)."""
-        return await self._online("the provider list", ("providers",), "/providers", lambda api: api.list_providers())
+        return await self._online(
+            "the provider list", ("providers",), "/providers", lambda api: api.list_providers(), family="catalog"
+        )
 
     async def rankings(self, query: RankingsQuery) -> Answer[Rankings]:
         """OpenRouter's usage rankings (see :meth:`_dataset`)."""
@@ -401,7 +406,9 @@ class Catalog:
             return await fetch(api)
 
         try:
-            return await self._online(key.what, key, f"/{path}", fetch_counted, keyed=True, cache=self._datasets)
+            return await self._online(
+                key.what, key, f"/{path}", fetch_counted, family="datasets", keyed=True, cache=self._datasets
+            )
         except (*UPSTREAM_DOWN, BudgetSpentError) as exc:
             saved = await anyio.to_thread.run_sync(self._disk_datasets.load, key.saved_as)
             if saved is None:
@@ -429,5 +436,5 @@ class Catalog:
             return (await api.list_user_models(key)).models
 
         return await self._online(
-            "list_models_for_user", ("user", _key_fingerprint(key)), "/models/user", fetch, keyed=True
+            "list_models_for_user", ("user", _key_fingerprint(key)), "/models/user", fetch, family="user", keyed=True
         )

@@ -1,13 +1,20 @@
 """The one OpenRouter client every session shares: opened on first need, closed after the last
 user, each fetch bounded by ``OPENROUTER_TOTAL_TIMEOUT``, and held back while OpenRouter is down.
 
-**Down is per host, not per query.** After a fetch fails because OpenRouter is unreachable or
-failing (connection error, timeout, 5xx, or 429 on a request without the API key), no fetch is
-sent for the failure window (30 s, or the upstream's ``Retry-After``): each raises
-:class:`UpstreamDownError` at once, which the catalog answers from offline data, so a new query
-does not pay the retries again. After the window, one fetch at a time is let through as a probe
-(the others still fail at once); its success ends the outage, its failure starts a new window.
-A 429 on a request with the API key limits that key only, and holds back nothing else.
+**Down is per path family, or per host when the host cannot be reached.** OpenRouter's paths fail
+apart: its datasets (``/benchmarks``, ``/datasets/*``, ``/classifications/*``) can answer 5xx
+while ``/models`` is fine, and a model's ``/endpoints`` or ``/models/user`` can be slow while the
+catalog is not. So each :data:`Family` (``catalog``: ``/models``, ``/models/count``,
+``/providers``; ``endpoints``; ``datasets``; ``user``) has its own breaker: after a fetch of the
+family fails with a timeout, a broken connection, a 5xx or a 429 on a request without the API
+key, no fetch of that family is sent for the failure window (30 s, or the upstream's
+``Retry-After``): each raises :class:`UpstreamDownError` at once, which the catalog answers from
+offline data, so a new query does not pay the retries again, and the other families are still
+asked. When the host cannot be reached at all (the connection is refused, cannot be made in
+time, or the proxy fails), every family is held back: nothing would get through. After the
+window, one fetch of the family at a time is let through as a probe (the others still fail at
+once); its success ends the family's outage, its failure starts a new window. A 429 on a request
+with the API key limits that key only, and holds back nothing else.
 
 Opening is lazy: a server that is only started and listed (an IDE probing its tools) never
 builds an HTTP client, and cold start to the first ``tools/list`` does not pay for one. Loading
@@ -18,7 +25,7 @@ loop that every session shares.
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Literal, TypeVar, get_args
 
 import anyio
 import anyio.to_thread
@@ -43,7 +50,28 @@ FAILURE_WINDOW = 30.0
 MAX_RETRY_AFTER = 600.0
 """The longest ``Retry-After`` honoured: a larger one is taken as this many seconds."""
 HOST_DOWN = (APIConnectionError, InternalServerError, RateLimitError)
-"""Failures of OpenRouter itself (as opposed to one request's): they hold back every fetch."""
+"""Failures of OpenRouter itself (as opposed to one request's): they hold back the family's fetches."""
+UNREACHABLE = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.ProxyError)
+"""Causes that mean the host itself cannot be reached: they hold back every family."""
+
+Family = Literal["catalog", "endpoints", "datasets", "user"]
+"""Paths that fail together (see the module docstring)."""
+FAMILIES: tuple[Family, ...] = get_args(Family)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (an :class:`APIConnectionError`) means no connection could be made at all."""
+    return isinstance(exc, APIConnectionError) and isinstance(exc.__cause__, UNREACHABLE)
+
+
+class _Breaker:
+    """One family's outage: until when nothing is sent, why, and whether its probe is out."""
+
+    __slots__ = ("down", "probing")
+
+    def __init__(self) -> None:
+        self.down: tuple[datetime, OpenRouterError] | None = None
+        self.probing = False
 
 
 class UpstreamDownError(APIConnectionError):
@@ -68,9 +96,7 @@ class Upstream:
     ) -> None:
         self._settings = settings
         self._clock = clock
-        self._down: tuple[datetime, OpenRouterError] | None = None
-        """Until when no fetch is sent, and why."""
-        self._probing = False
+        self._breakers = {family: _Breaker() for family in FAMILIES}
         self._transport = transport
         self._retry = retry
         self._client: OpenRouterClient | None = None
@@ -93,35 +119,46 @@ class Upstream:
                         self._client = None
                         await client.aclose()
 
-    async def fetch(self, call: Callable[[OpenRouterClient], Awaitable[T]], *, keyed: bool = False) -> T:
-        """Run one upstream fetch (with its retries) within ``total_timeout`` seconds, unless
-        OpenRouter is down (see the module docstring). ``keyed``: the request carries the API key,
-        so a 429 limits that key, not OpenRouter for everyone: it does not hold back other fetches
-        (the answer cache still waits out its ``Retry-After`` for that query)."""
-        probe = self._admit()
+    async def fetch(
+        self, call: Callable[[OpenRouterClient], Awaitable[T]], *, family: Family = "catalog", keyed: bool = False
+    ) -> T:
+        """Run one upstream fetch of ``family`` (with its retries) within ``total_timeout`` seconds,
+        unless that family, or the host, is down (see the module docstring). ``keyed``: the request
+        carries the API key, so a 429 limits that key, not OpenRouter for everyone: it does not hold
+        back other fetches (the answer cache still waits out its ``Retry-After`` for that query)."""
+        breaker = self._breakers[family]
+        probe = self._admit(breaker)
         try:
             value = await self._fetch(call)
         except HOST_DOWN as exc:
             if not (keyed and isinstance(exc, RateLimitError)):
-                self._down = (self._clock() + timedelta(seconds=self._window(exc)), exc)
+                down = (self._clock() + timedelta(seconds=self._window(exc)), exc)
+                for tripped in self._breakers.values() if unreachable(exc) else (breaker,):
+                    if tripped.down is None or tripped.down[0] < down[0]:
+                        tripped.down = down
             raise
         else:
-            self._down = None
+            breaker.down = None
             return value
         finally:
             if probe:
-                self._probing = False
+                breaker.probing = False
 
-    def _admit(self) -> bool:
+    def down_until(self, family: Family) -> datetime | None:
+        """Until when ``family`` is held back, or ``None`` when it is not."""
+        down = self._breakers[family].down
+        return None if down is None else down[0]
+
+    def _admit(self, breaker: _Breaker) -> bool:
         """Whether this fetch may go out as the probe of an outage (``False``: no outage); raises
         :class:`UpstreamDownError` when it may not go out at all."""
-        if self._down is None:
+        if breaker.down is None:
             return False
-        until, cause = self._down
+        until, cause = breaker.down
         now = self._clock()
-        if now < until or self._probing:
+        if now < until or breaker.probing:
             raise UpstreamDownError(cause, until, now)
-        self._probing = True
+        breaker.probing = True
         return True
 
     @staticmethod
