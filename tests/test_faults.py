@@ -210,7 +210,7 @@ def assert_readable_error(result: CallToolResult, tool: str, *expected: str) -> 
     message = text_of(result)
     assert message.startswith(f"Error executing tool {tool}: OpenRouter "), message
     for part in expected:
-        assert part in message, message
+        assert any(alternative in message for alternative in part.split("|")), message
     for leak in ("Traceback", 'File "', "<html", "<body", TEST_KEY):
         assert leak not in message, message
     assert len(message) < 300, message
@@ -223,7 +223,7 @@ def assert_labelled_offline(source: dict[str, Any], *expected: str) -> None:
     note: str = source["note"]
     assert note.startswith("OpenRouter unavailable: "), note
     for part in expected:
-        assert part in note, note
+        assert any(alternative in note for alternative in part.split("|")), note
     assert "<html" not in note
     assert "Traceback" not in note
 
@@ -250,7 +250,8 @@ class Case:
     """Requests one fetch makes (the upstream receives them unless refused); ``None``: the fetch's
     bound cut the retries short, after at least one and fewer than the policy allows."""
     note: tuple[str, ...] = ()
-    """Parts of the snapshot's ``note`` (and, unless ``error`` is set, of the error sentence)."""
+    """Parts of the snapshot's ``note`` (and, unless ``error`` is set, of the error sentence); ``a|b``:
+    either."""
     error: tuple[str, ...] | None = None
     """Parts of ``list_models_for_user``'s error sentence, when they differ from ``note``."""
     timeout: float = GENEROUS
@@ -280,10 +281,10 @@ CASES = [
             HANG,
             live=False,
             attempts=None,
-            note=("gave no answer within 1 s",),
-            # Attempts end at ~0.4 and ~0.8 s, the bound falls inside the third: never near an
-            # attempt's end, where a retry that would overrun it raises the attempt's own timeout
-            # instead (with 0.25 s attempts, the fourth ended at the bound: a busy machine decided).
+            # The bound ends the retries either by cancelling an attempt ("no answer within 1 s") or,
+            # when an attempt's own 0.4 s timeout ends so late (a busy machine) that the next retry
+            # cannot fit before it, by not attempting that retry (the attempt's timeout is raised).
+            note=("gave no answer within 1 s|did not answer /models",),
             timeout=0.4,
             total_timeout=1.0,
             retry=RetryPolicy(retries=100, backoff=0.01, max_backoff=0.02),
