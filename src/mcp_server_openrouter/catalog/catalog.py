@@ -29,14 +29,14 @@ import anyio.to_thread
 import httpx2
 from pydantic import SecretStr
 
-from mcp_server_openrouter.catalog import diskcache
+from mcp_server_openrouter.catalog import budget, diskcache
 from mcp_server_openrouter.catalog.answers import Answer, ModelSet, Provenance
 from mcp_server_openrouter.catalog.budget import BudgetSpentError, RequestBudget
 from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching
 from mcp_server_openrouter.catalog.changes import CatalogHistory
 from mcp_server_openrouter.catalog.fallback import Fallback
 from mcp_server_openrouter.catalog.offline import priced_per_token
-from mcp_server_openrouter.catalog.upstream import Family, Upstream
+from mcp_server_openrouter.catalog.upstream import MAX_RETRY_AFTER, Family, Upstream
 from mcp_server_openrouter.config import Settings
 from mcp_server_openrouter.openrouter import (
     APIConnectionError,
@@ -83,6 +83,8 @@ FULL_CATALOG = ModelsQuery(output_modalities=("all",))
 DATASET_TTL = 3600.0
 """Seconds a usage dataset is reused: OpenRouter refreshes them daily and allows few requests."""
 OFFLINE_MODE = "offline mode: the network is not used"
+DATASET_HOLD = 60.0
+"""Seconds no dataset request of the key is sent, in any process, after a 429 that gave no ``Retry-After``."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -126,13 +128,15 @@ class Catalog:
         self._datasets.on_store = self._stored_dataset
         # The three datasets state the same limits; whether they share them is not said, so they
         # share one budget: never more than either limit, whichever reading is right.
+        cache_dir = settings.cache_dir or diskcache.default_cache_dir()
         self._datasets_budget = RequestBudget(
             "the budget of OpenRouter's datasets (30 requests a minute, 500 a day)",
             clock,
             per_minute=30,
             per_day=500,
+            path=cache_dir / budget.file_name(settings.base_url),
         )
-        cache_dir = settings.cache_dir or diskcache.default_cache_dir()
+        """Counted in the cache directory, so that every process of the key keeps to it (:mod:`.budget`)."""
         self._disk = diskcache.DiskCatalog(cache_dir, settings.base_url)
         self._disk_datasets = diskcache.DiskDatasets(cache_dir, settings.base_url)
         self.history = CatalogHistory(cache_dir, settings.base_url)
@@ -401,9 +405,16 @@ class Catalog:
         if not self._settings.offline and self._settings.api_key is None:
             raise MissingAPIKeyError(f"/{path} needs an API key")
 
+        account = budget.account_of(self._settings.api_key)
+
         async def fetch_counted(api: OpenRouterClient) -> T:
-            self._datasets_budget.take()
-            return await fetch(api)
+            await anyio.to_thread.run_sync(self._datasets_budget.take, account)
+            try:
+                return await fetch(api)
+            except RateLimitError as exc:  # the key's limit, whatever our count says: every process waits
+                hint = exc.retry_after if exc.retry_after and exc.retry_after > 0 else DATASET_HOLD
+                await anyio.to_thread.run_sync(self._datasets_budget.hold, account, min(hint, MAX_RETRY_AFTER))
+                raise
 
         try:
             return await self._online(
