@@ -12,6 +12,7 @@ from typing import Any
 import anyio
 import pytest
 from mcp import Client
+from mcp_types import CallToolResult
 from pydantic import SecretStr
 
 from mcp_server_openrouter.catalog.budget import BudgetSpentError, RequestBudget, account_of, file_name
@@ -179,7 +180,7 @@ async def test_two_servers_on_one_cache_directory_send_at_most_the_minute(
         Client(server_for(upstream, clock=clock, api_key=key, cache_dir=tmp_path)) as one,
         Client(server_for(upstream, clock=clock, api_key=key, cache_dir=tmp_path)) as two,
     ):
-        results = []
+        results: list[CallToolResult] = []
         with anyio.fail_after(120):
             for i, question in enumerate(questions):
                 results.append(await call(one if i % 2 else two, "list_model_rankings", question))
