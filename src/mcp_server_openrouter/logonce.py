@@ -15,6 +15,7 @@ nothing of the package, so every layer may use it.
 
 import errno
 import logging
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -42,8 +43,19 @@ _SQLITE_KINDS = {
 """By SQLite's primary result code (the low byte of an extended one such as ``SQLITE_IOERR_WRITE``)."""
 
 
-def kind_of(exc: BaseException) -> str:
-    """What is wrong, in a word or two: the same for an ``OSError`` and SQLite's report of it."""
+FULL_BELOW = 1024 * 1024
+"""Bytes free below which a file system is full: a 1 MB catalog does not fit, whatever SQLite says."""
+
+
+def kind_of(exc: BaseException, place: Path | None = None) -> str:
+    """What is wrong, in a word or two: the same for an ``OSError`` and SQLite's report of it.
+
+    SQLite often hides the cause: a full disk can be ``disk I/O error`` (its shared memory cannot
+    grow), a read-only one ``unable to open database file``. So the state of ``place`` itself is
+    asked first: read-only, (nearly) full, missing or not writable, when it is one of those."""
+    state = _state_of(place) if place is not None else None
+    if state is not None:
+        return state
     if isinstance(exc, OSError) and exc.errno is not None:
         return _KINDS.get(exc.errno, errno.errorcode.get(exc.errno, f"errno {exc.errno}"))
     code = getattr(exc, "sqlite_errorcode", None)
@@ -52,34 +64,60 @@ def kind_of(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def _state_of(place: Path) -> str | None:
+    """``place``'s trouble as the file system tells it, or ``None`` (none seen, or no ``statvfs``)."""
+    try:
+        stat = os.statvfs(place)
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, AttributeError):  # AttributeError: Windows has no statvfs
+        return None
+    if stat.f_flag & os.ST_RDONLY:
+        return "read-only"
+    if stat.f_bavail * stat.f_frsize < FULL_BELOW:
+        return "full"
+    if not os.access(place, os.W_OK):
+        return "not writable"
+    return None
+
+
 class Problems:
     """The problems standing per place, each warned about once (see the module docstring)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._standing: dict[str, set[str]] = {}
+        self._standing: dict[tuple[str, str], set[str]] = {}
+        """(place, kind) -> the writers that met it and have not saved since."""
 
-    def report(self, logger: logging.Logger, place: Path, exc: BaseException, message: str, *args: object) -> bool:
+    def report(
+        self, logger: logging.Logger, place: Path, writer: str, exc: BaseException, message: str, *args: object
+    ) -> bool:
         """Log ``message % args`` as a warning if this kind of problem is new at ``place``, else at
-        debug level; ``True`` when it was the warning. The message should name what failed and why."""
-        kind = kind_of(exc)
+        debug level; ``True`` when it was the warning. ``writer`` names what failed (the catalog, the
+        history...): the problem is over once every writer that met it has saved again, so a small
+        save that still fits on a full disk does not make the next large one news."""
+        key = (str(place), kind_of(exc, place))
         with self._lock:
-            kinds = self._standing.setdefault(str(place), set())
-            new = kind not in kinds
-            kinds.add(kind)
+            writers = self._standing.setdefault(key, set())
+            new = not writers
+            writers.add(writer)
         if new:
             logger.warning(
-                f"{message} [{kind}: said once; repeats are logged at debug level until a save works]", *args
+                f"{message} [{key[1]}: said once; repeats are logged at debug level until a save works]", *args
             )
         else:
             logger.debug(message, *args)
         return new
 
-    def cleared(self, place: Path) -> None:
-        """Something was saved at ``place``: its problems are over."""
-        if self._standing:  # the usual case, nothing standing: no lock taken
-            with self._lock:
-                self._standing.pop(str(place), None)
+    def cleared(self, place: Path, writer: str) -> None:
+        """``writer`` saved at ``place``: the problems it met there are over for it."""
+        if not self._standing:  # the usual case, nothing standing: no lock taken
+            return
+        with self._lock:
+            for key in [k for k in self._standing if k[0] == str(place)]:
+                self._standing[key].discard(writer)
+                if not self._standing[key]:
+                    del self._standing[key]
 
 
 PROBLEMS = Problems()

@@ -189,7 +189,7 @@ class RequestBudget:
         except (sqlite3.Error, OSError) as exc:
             if retry and getattr(exc, "sqlite_errorcode", None) in _CORRUPT:
                 PROBLEMS.report(
-                    logger, self.path.parent, exc, "Starting the request budget %s afresh: %s", self.path, exc
+                    logger, self.path.parent, "budget", exc, "Starting the request budget %s afresh: %s", self.path, exc
                 )
                 with contextlib.suppress(OSError):
                     for suffix in ("", "-wal", "-shm"):
@@ -198,6 +198,7 @@ class RequestBudget:
             PROBLEMS.report(
                 logger,
                 self.path.parent,
+                "budget",
                 exc,
                 "Counting %s in this process only: cannot use %s: %s",
                 self._what,
@@ -205,5 +206,5 @@ class RequestBudget:
                 exc,
             )
             return None
-        PROBLEMS.cleared(self.path.parent)
+        PROBLEMS.cleared(self.path.parent, "budget")
         return done

@@ -4,8 +4,11 @@ recent data.
 The catalog: one JSON file per upstream (``catalog-<hash of OPENROUTER_BASE_URL>.json``, so a staging or test
 upstream never answers for the real one) in the platform's user cache directory
 (``OPENROUTER_CACHE_DIR`` overrides it): ``{"fetched_at": ISO-8601, "data": [upstream records…]}``.
-Written atomically (a temporary file in the same directory, then ``os.replace``), so a crash never
-leaves half a file; a corrupt or unreadable file is ignored with a warning.
+Written atomically (a temporary file in the same directory, then ``os.replace``), so a crash, a
+full disk or two processes saving at once never leave half a file: the old one stays until a new
+one is whole. A corrupt or unreadable file is ignored with a warning; a directory that cannot be
+written (read-only, full, not ours) is said once (:mod:`..logonce`), and one removed while the
+server runs is made again at the next save.
 
 OpenRouter's datasets (:class:`DiskDatasets`): the last good body of each query, one file per
 query and upstream (``dataset-<hash>.json``, same layout, ``data`` the body as received). The
@@ -22,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
+from mcp_server_openrouter.logonce import PROBLEMS
 from mcp_server_openrouter.openrouter import Model, parse_model_list
 
 logger = logging.getLogger(__name__)
@@ -47,7 +51,9 @@ class DiskCatalog:
 
     def save(self, models: list[Model], fetched_at: datetime) -> None:
         """Write atomically; a failure is logged, never raised (the cache is an optimisation)."""
-        _write("the catalog cache", self.path, fetched_at, [m.raw or m.model_dump(mode="json") for m in models])
+        _write(
+            "the catalog cache", self.path, fetched_at, [m.raw or m.model_dump(mode="json") for m in models], "catalog"
+        )
 
     def load(self) -> tuple[list[Model], datetime] | None:
         """The saved catalog and when it was fetched, or ``None`` (missing, unreadable, corrupt)."""
@@ -79,7 +85,7 @@ class DiskDatasets:
 
     def save(self, query: str, body: Any, fetched_at: datetime) -> None:
         """Write atomically; a failure is logged, never raised."""
-        _write(f"the {query} dataset", self.path(query), fetched_at, body)
+        _write(f"the {query} dataset", self.path(query), fetched_at, body, "datasets")
 
     def load(self, query: str) -> tuple[Any, datetime] | None:
         """The saved body of ``query`` (a JSON value, to parse as when it was fetched) and when it was
@@ -90,8 +96,9 @@ class DiskDatasets:
         return cast(dict[str, Any], saved[0])["data"], saved[1]
 
 
-def _write(what: str, path: Path, fetched_at: datetime, data: Any) -> None:
-    """``{"fetched_at", "data"}`` to ``path``, atomically; a failure is logged, never raised."""
+def _write(what: str, path: Path, fetched_at: datetime, data: Any, writer: str) -> None:
+    """``{"fetched_at", "data"}`` to ``path``, atomically; a failure is logged (once while it lasts,
+    per ``writer``: see :mod:`..logonce`), never raised."""
     payload = {"fetched_at": fetched_at.isoformat(), "data": data}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +113,9 @@ def _write(what: str, path: Path, fetched_at: datetime, data: Any) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        logger.warning("Could not save %s to %s: %s", what, path, exc)
+        PROBLEMS.report(logger, path.parent, writer, exc, "Could not save %s to %s: %s", what, path, exc)
+    else:
+        PROBLEMS.cleared(path.parent, writer)
 
 
 def _read(path: Path) -> tuple[Any, datetime] | None:
@@ -117,7 +126,7 @@ def _read(path: Path) -> tuple[Any, datetime] | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        logger.warning("Ignoring %s: %s", path, exc)
+        PROBLEMS.report(logger, path.parent, "reader", exc, "Ignoring %s: %s", path, exc)
         return None
     try:
         payload: Any = json.loads(text)

@@ -27,7 +27,9 @@ by every server process on the machine. The decisions:
   some 70 MB, years of changes): beyond, the oldest recordings are deleted whole (never half of
   one) and the coverage then starts at the last one deleted (its catalog is known, not what came
   before it).
-- **Never stops an answer.** A database error is logged, never raised. A corrupt file is set aside
+- **Never stops an answer.** A database error is logged, never raised; one that lasts (a full or
+  read-only cache directory) is said once, not at every recording (:mod:`..logonce`). A file removed
+  while the server runs is started afresh from the bundled history, with a warning. A corrupt file is set aside
   (renamed ``<name>.corrupt-<UTC time>``, never deleted) and a fresh one seeded; a file that cannot
   be created or opened at all leaves the store in memory, seeded, for the life of the process.
 """
@@ -44,6 +46,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from mcp_server_openrouter.history.events import Event, Kind, Seed, author, diff
+from mcp_server_openrouter.logonce import PROBLEMS
 
 logger = logging.getLogger(__name__)
 
@@ -277,6 +280,11 @@ class HistoryStore:
 
     def _connect(self) -> sqlite3.Connection:
         """A connection to the file, created and seeded if new, checked once per process."""
+        if self._checked and not self.path.exists():
+            logger.warning(
+                "The catalog history %s was removed while the server ran: starting afresh from the bundled history",
+                self.path,
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
@@ -337,10 +345,21 @@ class HistoryStore:
                 logger.warning("Keeping the catalog history in memory: cannot use %s: %s", self.path, exc)
                 self._in_memory = f"the history is kept in memory ({self.path} is unusable)"
                 return self._on_memory(operation, self._in_memory)
-            logger.warning("Could not %s the catalog history %s: %s", what, self.path, exc)
+            PROBLEMS.report(
+                logger,
+                self.path.parent,
+                "history",
+                exc,
+                "Could not %s the catalog history %s: %s",
+                what,
+                self.path,
+                exc,
+            )
             if write:
                 return None
             return self._on_memory(operation, "the history file could not be read: answered from the bundled history")
+        if write:
+            PROBLEMS.cleared(self.path.parent, "history")
         self.degraded = None
         return result
 
