@@ -15,7 +15,8 @@ from mcp import Client
 from mcp_types import CallToolResult
 from pydantic import SecretStr
 
-from mcp_server_openrouter.catalog.budget import BudgetSpentError, RequestBudget, account_of, file_name
+from mcp_server_openrouter.catalog.budget import BudgetSpentError, RequestBudget, file_name
+from mcp_server_openrouter.catalog.keys import account_of
 
 from .conftest import FAKE_BASE_URL, TEST_KEY
 from .fake_upstream import FakeOpenRouter

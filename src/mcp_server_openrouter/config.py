@@ -19,11 +19,14 @@ ENV_TOTAL_TIMEOUT = "OPENROUTER_TOTAL_TIMEOUT"
 ENV_ANSWER_TIMEOUT = "OPENROUTER_ANSWER_TIMEOUT"
 ENV_OFFLINE = "OPENROUTER_OFFLINE"
 ENV_RESULTS = "OPENROUTER_MCP_RESULTS"
+ENV_KEYS = "OPENROUTER_MCP_KEYS"
 BUNDLE_KEY_SETTING = "OpenRouter API key"
 """The title of the key's setting in the MCP Bundle (``manifest.json``), where bundle users set it."""
 
 Results = Literal["both", "text", "structured"]
 """Which channels a tool result carries; see :attr:`Settings.results`."""
+Keys = Literal["server", "per-request"]
+"""Whose OpenRouter key a request uses; see :attr:`Settings.keys`."""
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_TOTAL_TIMEOUT = 30.0
@@ -70,6 +73,17 @@ class Settings:
     """Channels of a tool result: ``both`` (text and structuredContent, as the spec's SHOULD asks),
     ``text`` (no structuredContent, no outputSchema) or ``structured`` (empty text). Each channel
     is complete on its own; one channel halves the tokens for clients that forward both."""
+    keys: Keys = "server"
+    """``server``: a request uses the key it brought (HTTP: ``X-OpenRouter-API-Key``), else the
+    server's ``api_key``. ``per-request`` (a team deployment): only the key it brought; the server
+    has none of its own (see :mod:`.catalog.keys`)."""
+
+    def __post_init__(self) -> None:
+        if self.keys == "per-request" and self.api_key is not None:
+            raise SettingsError(
+                f"{ENV_KEYS}=per-request: every request brings its own OpenRouter key, so the server may "
+                f"have none of its own: unset {ENV_API_KEY}"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -85,6 +99,9 @@ class Settings:
         results = (env.get(ENV_RESULTS) or "").strip().lower() or "both"
         if results not in get_args(Results):
             raise SettingsError(f"{ENV_RESULTS} must be both, text or structured, got {results[:40]!r}")
+        keys = (env.get(ENV_KEYS) or "").strip().lower() or "server"
+        if keys not in get_args(Keys):
+            raise SettingsError(f"{ENV_KEYS} must be server or per-request, got {keys[:40]!r}")
         return cls(
             api_key=secret(env.get(ENV_API_KEY)),
             base_url=base_url,
@@ -97,6 +114,7 @@ class Settings:
             cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
             offline=offline_text in _TRUE,
             results=cast(Results, results),
+            keys=cast(Keys, keys),
         )
 
 

@@ -12,7 +12,7 @@ server per IDE window, uvicorn workers. Counted per process, N of them could sen
 limit. So the requests sent are kept in SQLite, ``budget-<hash of base URL>.sqlite`` in the
 cache directory, beside the saved catalog and the history, where every process of this machine
 and upstream sees them: a row per request, with its time and the *account* it counts against, a
-hash of the key (:func:`account_of`), never the key. A ``429`` from OpenRouter is kept there too
+hash of the key (:func:`.keys.account_of`), never the key. A ``429`` from OpenRouter is kept there too
 (:meth:`RequestBudget.hold`): every process waits out its ``Retry-After``, not only the one told.
 Checking and counting is one ``BEGIN IMMEDIATE`` transaction, so two processes cannot both take
 the last request of a minute; rows older than a day are deleted as they age out.
@@ -37,8 +37,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pydantic import SecretStr
-
 from mcp_server_openrouter.logonce import PROBLEMS
 from mcp_server_openrouter.openrouter import OpenRouterError
 
@@ -61,12 +59,6 @@ def file_name(base_url: str) -> str:
     """The budget file for one upstream base URL."""
     digest = hashlib.sha256(base_url.rstrip("/").encode()).hexdigest()[:12]
     return f"budget-{digest}.sqlite"
-
-
-def account_of(key: SecretStr | None) -> str:
-    """What requests are counted against: a hash of the key (the key itself is never written)."""
-    secret = key.get_secret_value() if key is not None else ""
-    return hashlib.sha256(f"mcp-server-openrouter budget {secret}".encode()).hexdigest()[:32]
 
 
 class BudgetSpentError(OpenRouterError):

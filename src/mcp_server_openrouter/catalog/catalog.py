@@ -16,7 +16,6 @@ the request itself is raised: it is the caller's to fix. ``--offline`` skips the
 """
 
 import dataclasses
-import hashlib
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
@@ -35,6 +34,7 @@ from mcp_server_openrouter.catalog.budget import BudgetSpentError, RequestBudget
 from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching
 from mcp_server_openrouter.catalog.changes import CatalogHistory
 from mcp_server_openrouter.catalog.fallback import Fallback
+from mcp_server_openrouter.catalog.keys import REQUEST_KEY, KeyNotSentError, account_of
 from mcp_server_openrouter.catalog.offline import priced_per_token
 from mcp_server_openrouter.catalog.upstream import MAX_RETRY_AFTER, Family, Upstream
 from mcp_server_openrouter.config import Settings
@@ -89,21 +89,17 @@ DATASET_HOLD = 60.0
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Dataset:
-    """The cache key of a dataset query; ``saved_as`` names its file on disk (its slices, no dates)."""
+    """The cache key of a dataset query, per account (:func:`.keys.account_of`); ``saved_as`` names
+    its file on disk (its slices, no dates; prefixed by the account for a key a request brought)."""
 
     what: str
     query: Hashable
     saved_as: str = dataclasses.field(compare=False)
+    account: str = ""
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _key_fingerprint(key: SecretStr | None) -> str:
-    """Cache key part for per-user answers: a hash, so the key itself is never held twice."""
-    secret = key.get_secret_value() if key is not None else ""
-    return hashlib.sha256(secret.encode()).hexdigest()[:32]
 
 
 class Catalog:
@@ -173,8 +169,21 @@ class Catalog:
 
     @property
     def has_api_key(self) -> bool:
-        """Whether requests that need the key can be made (offline mode aside)."""
-        return self._settings.api_key is not None
+        """Whether requests that need the key can be made for this request (offline mode aside)."""
+        return self.key() is not None
+
+    def key(self) -> SecretStr | None:
+        """The key of the request being handled: the one it brought (:mod:`.keys`), else the server's
+        own, unless the server takes per-request keys only."""
+        brought = REQUEST_KEY.get()
+        if brought is not None and brought.get_secret_value():
+            return brought
+        return None if self._settings.keys == "per-request" else self._settings.api_key
+
+    def _missing_key(self, path: str) -> MissingAPIKeyError:
+        if self._settings.keys == "per-request":
+            return KeyNotSentError(f"{path} needs an OpenRouter API key, and this request brought none")
+        return MissingAPIKeyError(f"{path} needs an API key")
 
     def now(self) -> datetime:
         """The time the catalog ages its answers by (the injected clock)."""
@@ -363,14 +372,17 @@ class Catalog:
         return tuple(sorted(set(mapped)))
 
     async def endpoints(self, model_id: str) -> Answer[EndpointList]:
-        """One model's provider endpoints, cached per model (see :meth:`_online`)."""
+        """One model's provider endpoints, cached per model and account: with a key they show speeds
+        that without one they do not, and a rate limit is the key's (see :meth:`_online`)."""
+        key = self.key()
+        account = account_of(key) if key is not None else None
         return await self._online(
             "list_model_endpoints",
-            ("endpoints", model_id),
+            ("endpoints", model_id, account),
             f"/models/{model_id}/endpoints",
-            lambda api: api.list_endpoints(model_id),
+            lambda api: api.list_endpoints(model_id, api_key=key or SecretStr("")),
             family="endpoints",
-            keyed=self._settings.api_key is not None,
+            keyed=key is not None,
         )
 
     async def providers(self) -> Answer[list[Provider]]:
@@ -381,36 +393,63 @@ class Catalog:
 
     async def rankings(self, query: RankingsQuery) -> Answer[Rankings]:
         """OpenRouter's usage rankings (see :meth:`_dataset`)."""
-        key = Dataset("the rankings dataset", query, query.slices())
-        return await self._dataset(key, "datasets/rankings-daily", lambda api: api.rankings(query), parse_rankings)
+        return await self._dataset(
+            "the rankings dataset",
+            query,
+            query.slices(),
+            "datasets/rankings-daily",
+            lambda api, key: api.rankings(query, api_key=key),
+            parse_rankings,
+        )
 
     async def task_shares(self) -> Answer[TaskShares]:
         """The last 7 days' share of requests per task, and each task's top models (see :meth:`_dataset`)."""
-        key = Dataset("the task dataset", None, "task shares")
-        return await self._dataset(key, "classifications/task", lambda api: api.task_shares(), parse_task_shares)
+        return await self._dataset(
+            "the task dataset",
+            None,
+            "task shares",
+            "classifications/task",
+            lambda api, key: api.task_shares(api_key=key),
+            parse_task_shares,
+        )
 
     async def benchmarks(self) -> Answer[Benchmarks]:
         """OpenRouter's evals and the Artificial Analysis indices, every model (see :meth:`_dataset`)."""
-        key = Dataset("the benchmarks dataset", None, "benchmarks")
-        return await self._dataset(key, "benchmarks", lambda api: api.benchmarks(), parse_benchmarks)
+        return await self._dataset(
+            "the benchmarks dataset",
+            None,
+            "benchmarks",
+            "benchmarks",
+            lambda api, key: api.benchmarks(api_key=key),
+            parse_benchmarks,
+        )
 
     async def _dataset(
-        self, key: "Dataset", path: str, fetch: Callable[[OpenRouterClient], Awaitable[T]], parse: Callable[[Any], T]
+        self,
+        what: str,
+        query: Hashable,
+        slices: str,
+        path: str,
+        fetch: Callable[[OpenRouterClient, SecretStr | None], Awaitable[T]],
+        parse: Callable[[Any], T],
     ) -> Answer[T]:
         """One of OpenRouter's datasets: the key is needed, and sent only to them. Cached an hour per
-        query with one flight, never asked more often than the limits allow (:mod:`.budget`), saved
-        on disk. When OpenRouter cannot be asked (down, rate-limited, the budget spent, offline
-        mode), the copy saved by this or an earlier run answers, labelled stale with the reason;
-        without one, the reason is raised."""
-        if not self._settings.offline and self._settings.api_key is None:
-            raise MissingAPIKeyError(f"/{path} needs an API key")
-
-        account = budget.account_of(self._settings.api_key)
+        query and account with one flight, never asked more often than the key's limits allow
+        (:mod:`.budget`), saved on disk. When OpenRouter cannot be asked (down, rate-limited, the
+        budget spent, offline mode), the copy saved by this or an earlier run answers, labelled
+        stale with the reason; without one, the reason is raised."""
+        api_key = self.key()
+        if not self._settings.offline and api_key is None:
+            raise self._missing_key(f"/{path}")
+        account = account_of(api_key)
+        # The server's own key keeps the file names it always had; a key a request brought has its own.
+        own = api_key is None or api_key is self._settings.api_key
+        key = Dataset(what, query, slices if own else f"{account} {slices}", account)
 
         async def fetch_counted(api: OpenRouterClient) -> T:
             await anyio.to_thread.run_sync(self._datasets_budget.take, account)
             try:
-                return await fetch(api)
+                return await fetch(api, api_key)
             except RateLimitError as exc:  # the key's limit, whatever our count says: every process waits
                 hint = exc.retry_after if exc.retry_after and exc.retry_after > 0 else DATASET_HOLD
                 await anyio.to_thread.run_sync(self._datasets_budget.hold, account, min(hint, MAX_RETRY_AFTER))
@@ -436,16 +475,17 @@ class Catalog:
             return Answer(value, Provenance("stale", saved[1], f"saved copy of {key.what}; {reason}"))
 
     async def user_models(self, api_key: SecretStr | None = None) -> Answer[list[Model]]:
-        """The key owner's models, cached per key (by hash). No offline fallback: account settings
-        are in no snapshot, so a failure is raised (see :meth:`_online`)."""
-        key = api_key if api_key is not None else self._settings.api_key
+        """The key owner's models (``api_key``, else the request's: :meth:`key`), cached per account.
+        No offline fallback: account settings are in no snapshot, so a failure is raised (see
+        :meth:`_online`)."""
+        key = api_key if api_key is not None else self.key()
         if not self._settings.offline and (key is None or not key.get_secret_value()):
-            raise MissingAPIKeyError("/models/user needs an API key")
+            raise self._missing_key("/models/user")
 
         async def fetch(api: OpenRouterClient) -> list[Model]:
             assert key is not None
             return (await api.list_user_models(key)).models
 
         return await self._online(
-            "list_models_for_user", ("user", _key_fingerprint(key)), "/models/user", fetch, family="user", keyed=True
+            "list_models_for_user", ("user", account_of(key)), "/models/user", fetch, family="user", keyed=True
         )

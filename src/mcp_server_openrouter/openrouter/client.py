@@ -144,44 +144,62 @@ class OpenRouterClient:
         """
         return await self._get_models("models/user", {}, authenticated=True, api_key=api_key)
 
-    async def list_endpoints(self, model_id: str) -> EndpointList:
+    async def list_endpoints(self, model_id: str, api_key: SecretStr | None = None) -> EndpointList:
         """``GET /models/{author}/{slug}/endpoints``: every provider's endpoint of one model.
 
         The key, when the client has one, is sent: the spec shows latency and throughput only to
         authenticated requests. ``model_id`` is ``author/slug`` (a variant suffix such as ``:free``
-        stays part of the slug); each part is percent-encoded into the path.
+        stays part of the slug); each part is percent-encoded into the path. ``api_key`` overrides
+        the client's own key for this call.
         """
         author, _, slug = model_id.partition("/")
         if not author or not slug:
             raise InvalidRequestError(f"a model ID is author/slug, got {model_id[:200]!r}")
         path = f"models/{quote(author, safe='~')}/{quote(slug, safe=':~')}/endpoints"
-        visible = self.has_api_key
+        visible = self.has_api_key if api_key is None else bool(api_key.get_secret_value())
         return await self._get_parsed(
-            path, {}, lambda payload: parse_endpoints(payload, stats_visible=visible), authenticated=visible
+            path,
+            {},
+            lambda payload: parse_endpoints(payload, stats_visible=visible),
+            authenticated=visible,
+            api_key=api_key,
         )
 
-    async def rankings(self, query: RankingsQuery) -> Rankings:
+    async def rankings(self, query: RankingsQuery, api_key: SecretStr | None = None) -> Rankings:
         """``GET /datasets/rankings-daily`` with the client's key: top models by tokens.
 
         Sent once, never retried: the dataset allows 30 requests a minute per key and 500 a day per
         account, so each call is exactly one request, which the caller can count (a ``429`` and its
-        ``Retry-After`` come back as :class:`~.errors.RateLimitError`).
+        ``Retry-After`` come back as :class:`~.errors.RateLimitError`). ``api_key`` overrides the
+        client's own key for this call, as it does for every dataset.
         """
         return await self._get_parsed(
-            "datasets/rankings-daily", query.params(), parse_rankings, authenticated=True, retry=NO_RETRY
+            "datasets/rankings-daily",
+            query.params(),
+            parse_rankings,
+            authenticated=True,
+            api_key=api_key,
+            retry=NO_RETRY,
         )
 
-    async def task_shares(self) -> TaskShares:
+    async def task_shares(self, api_key: SecretStr | None = None) -> TaskShares:
         """``GET /classifications/task`` with the client's key: the last 7 days' share of requests per
         task and its top models. One request, never retried (see :meth:`rankings`)."""
         return await self._get_parsed(
-            "classifications/task", {"window": "7d"}, parse_task_shares, authenticated=True, retry=NO_RETRY
+            "classifications/task",
+            {"window": "7d"},
+            parse_task_shares,
+            authenticated=True,
+            api_key=api_key,
+            retry=NO_RETRY,
         )
 
-    async def benchmarks(self) -> Benchmarks:
+    async def benchmarks(self, api_key: SecretStr | None = None) -> Benchmarks:
         """``GET /benchmarks`` with the client's key, every source in one request (the results are
         small, and each filter would be a request of the day's 500). Never retried (see :meth:`rankings`)."""
-        return await self._get_parsed("benchmarks", {}, parse_benchmarks, authenticated=True, retry=NO_RETRY)
+        return await self._get_parsed(
+            "benchmarks", {}, parse_benchmarks, authenticated=True, api_key=api_key, retry=NO_RETRY
+        )
 
     async def list_providers(self) -> list[Provider]:
         """``GET /providers``: every inference provider, with headquarters, datacenters and policies."""
