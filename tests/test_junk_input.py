@@ -1,9 +1,11 @@
 """Every error stays small whatever a careless agent sends, and the server keeps serving.
 
 Junk goes to every argument of every tool (huge strings, long lists, nested objects, NUL and
-emoji, wrong types), to tool and argument names, and to the resource methods. Each answer is
-either a result or an error of at most 1,000 characters (tool error text, or a protocol error's
-message and data); after all of it, the server still answers correctly.
+emoji, wrong types, integers far past any bound), to tool and argument names, and to the resource
+methods. Each answer is either a result or an error of at most 1,000 characters (tool error text,
+or a protocol error's message and data) that says what was wrong, never the SDK's bare word for a
+crash; after all of it, the server still answers correctly. ``tests/test_fuzz.py`` fuzzes the same
+from each tool's published schema, and sends what the Python client cannot (NaN, raw lines).
 """
 
 import json
@@ -41,6 +43,14 @@ JUNK: dict[str, Any] = {
     "bool": True,
     "empty-list": [],
     "empty-string": "",
+    # integers past 2^53 - 1 (SQLite's INTEGER ends at 2^63; str() refuses 4,300+ digits), the same
+    # as a string (pydantic's lax mode reads it as an integer), a digit int() refuses, nested nulls
+    "past-2^63": 2**63,
+    "5,000-digits": 10**5000,
+    "digits-as-string": "9" * 30,
+    "superscript-two": "²:00",
+    "superscript-one": "¹",
+    "nested-nulls": [None, [None, {"a": None}], {"b": [None]}],
 }
 TOOL_ARGUMENTS = {
     "list_models": [*FILTERS, "sort", "limit", "offset"],
@@ -79,6 +89,12 @@ CASES = [
 ]
 
 
+def says_why(tool: str, result: CallToolResult) -> bool:
+    """Whether an error result says what was wrong: ``Error executing tool X`` alone is how the
+    SDK words a crash (the exception stays in the server's log)."""
+    return text_of(result).startswith(f"Error executing tool {tool}: ")
+
+
 def error_size(result: CallToolResult) -> int:
     """Characters of an error result as the model reads it (every text block)."""
     return sum(len(block.text) for block in result.content if block.type == "text")
@@ -98,6 +114,7 @@ async def test_junk_in_any_argument_gets_a_short_error_or_an_answer(client: Clie
             size = error_size(result)
             largest = max(largest, size)
             assert size <= MAX_ERROR_CHARS, (junk_name, text_of(result)[:300])
+            assert says_why(tool, result), (junk_name, text_of(result))
             assert result.structured_content is None
             if isinstance(junk, str) and len(junk) > 1_000:
                 assert junk[:1_000] not in text_of(result)  # quoted cut short, never echoed whole
@@ -174,6 +191,10 @@ def test_quote_cuts_long_values_and_says_how_long_they_were() -> None:
     assert quote("a" * 100_000) == "'" + "a" * 58 + "… (100,000 characters)"
     assert quote("x" * 100, 20) == "'xxxxxxxxxxxxxxxxxx… (100 characters)"
     assert quote(list(range(100)), 12) == "[0, 1, 2, 3…"
+    # what repr() refuses is named, never raised: past 4,300 digits, nesting past the recursion limit
+    assert quote(10**5000) == "<an integer of about 5,001 digits>"
+    assert quote([-(10**5000)]) == "<a list too large or too deeply nested to show>"
+    assert quote(10**30) == "1" + "0" * 30
 
 
 def test_cap_keeps_short_text_and_cuts_long_text_to_the_limit() -> None:

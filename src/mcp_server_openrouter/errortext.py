@@ -11,6 +11,7 @@ every tool error result and every protocol error message, and an echoed ``data``
 content anyway, anthropics/claude-code#86032).
 """
 
+import math
 import re
 from typing import Any, cast
 
@@ -25,12 +26,43 @@ _INDEX = re.compile(r"\[\d+\]")
 
 
 def quote(value: Any, limit: int = MAX_QUOTED) -> str:
-    """``repr(value)``, cut to ``limit`` characters with the full length said when it was cut."""
-    text = repr(value)
+    """``repr(value)``, cut to ``limit`` characters with the full length said when it was cut.
+
+    A value ``repr`` refuses is named by its kind instead: an integer past Python's 4,300-digit
+    limit for ``str(int)`` (a ``ValueError``; an in-process client can send one, and pydantic
+    echoes it in its error), or a container nested deeper than ``repr`` recurses. Quoting an
+    error's value must never be what turns a wrong argument into a crash.
+    """
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        text = _kind(value)
     if len(text) <= limit:
         return text
     size = f" ({len(value):,} characters)" if isinstance(value, str) else ""
     return text[: limit - 1] + "…" + size
+
+
+def _kind(value: Any) -> str:
+    """What a value too large or too deep to ``repr`` is, in a few words."""
+    if isinstance(value, int):
+        return f"<{integer_text(value)}>"
+    return f"<a {type(value).__name__} too large or too deeply nested to show>"
+
+
+def integer_text(value: int) -> str:
+    """``value`` in digits when it has at most 20 of them, else how many it has ('a 31-digit
+    integer'; 'an integer of about 5,001 digits' past what ``str()`` converts)."""
+    magnitude = abs(value)
+    if magnitude < 10**20:
+        return str(value)
+    kind = "negative integer" if value < 0 else "integer"
+    try:
+        return f"a {len(str(magnitude)):,}-digit {kind}"
+    except ValueError:
+        return (
+            f"{'a negative' if value < 0 else 'an'} integer of about {math.floor(math.log10(magnitude)) + 1:,} digits"
+        )
 
 
 def cap(text: str, limit: int = MAX_ERROR_CHARS) -> str:
@@ -74,7 +106,7 @@ def _cap_data(data: Any) -> Any:
         return data if len(data) <= 100 else data[:99] + "…"
     if isinstance(data, dict):
         return {str(k)[:100]: _cap_data(v) for k, v in list(cast(dict[Any, Any], data).items())[:10]}
-    return _cap_data(repr(data))
+    return quote(data, 100)  # repr() cut to 100 characters, and safe for what repr() refuses
 
 
 async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:

@@ -59,13 +59,19 @@ SupportedParameters = Annotated[
     CSV,
     Field(description="All of these, e.g. ['tools']"),
 ]
+FINITE = Field(allow_inf_nan=False)
+"""Every number argument is finite. JSON has no NaN or Infinity, but Python's encoder writes them
+and the SDK's parser reads them (``NaN``, ``Infinity``, and ``1e999``, which overflows to
+infinity), as pydantic reads the strings 'nan' and 'inf'. NaN fails every bound, but infinity
+passed ``ge=0``, and ``min_price=Infinity`` then answered with every model instead of none: a
+nonsense answer, worse than an error. Pydantic's check publishes nothing in the schema."""
 MinContext = Annotated[int | None, Field(description="Tokens", ge=1)]
 # Descriptions are short on purpose: tools/list is paid in every conversation, and the argument's
 # name already says min/max and what is bounded.
 # The upper bound of a min_/max_ pair is described; its lower bound says the same by its name.
-MaxPrice = Annotated[float | None, Field(description="USD/1M input tokens", ge=0)]
-MinPrice = Annotated[float | None, Field(ge=0)]
-MaxOutputPrice = Annotated[float | None, Field(description="USD/1M output tokens", ge=0)]
+MaxPrice = Annotated[float | None, Field(description="USD/1M input tokens", ge=0), FINITE]
+MinPrice = Annotated[float | None, Field(ge=0), FINITE]
+MaxOutputPrice = Annotated[float | None, Field(description="USD/1M output tokens", ge=0), FINITE]
 MinOutputPrice = MinPrice
 MAX_AUTHORS = 50
 AuthorSlug = Annotated[str, Field(max_length=64)]
@@ -86,10 +92,10 @@ Zdr = Annotated[bool | None, Field(description="true: zero data retention only")
 Region = Annotated[Literal["eu", "us"] | None, Field()]
 AgeDays = Annotated[int | None, Field(description="Days since added", ge=0)]
 MinAgeDays = Annotated[int | None, Field(ge=0)]
-Index = Annotated[float | None, Field(description="0-100", ge=0)]
-MinIndex = Annotated[float | None, Field(ge=0)]
-Rate = Annotated[float | None, Field(description="Of tool calls, 0-1", ge=0, le=1)]
-MinRate = Annotated[float | None, Field(ge=0, le=1)]
+Index = Annotated[float | None, Field(description="0-100", ge=0), FINITE]
+MinIndex = Annotated[float | None, Field(ge=0), FINITE]
+Rate = Annotated[float | None, Field(description="Of tool calls, 0-1", ge=0, le=1), FINITE]
+MinRate = Annotated[float | None, Field(ge=0, le=1), FINITE]
 
 
 Search = Annotated[str | None, Field(description="In name or ID", max_length=200)]

@@ -3,7 +3,7 @@
 
 import difflib
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from mcp_server_openrouter.catalog import OfflineUnsupportedError
 from mcp_server_openrouter.config import Results
-from mcp_server_openrouter.errortext import MAX_PROBLEMS, describe_invalid, quote
+from mcp_server_openrouter.errortext import MAX_PROBLEMS, describe_invalid, integer_text, quote
 from mcp_server_openrouter.openrouter import OpenRouterError
 
 from .errors import explain
@@ -21,6 +21,19 @@ from .schema import brief as brief_schema
 from .schema import inline_refs, shallow, slim
 
 READ_ONLY = ToolAnnotations(read_only_hint=True)
+MAX_INTEGER = 2**53 - 1
+"""The largest integer argument any tool takes (and the smallest, negated): 9,007,199,254,740,991.
+
+It is the largest integer JSON carries exactly between peers (RFC 7493, I-JSON, section 2.2: past
+it, a JavaScript client and this server already disagree on the value), and no token count,
+request count, offset or day count comes near it. Past it, values broke things far from where
+they came in: an offset of 2^63 or more overflowed SQLite's INTEGER in the history query, and an
+integer of more than 4,300 digits (which an in-process client can send) made ``str()`` raise
+where a result's text printed it. Both crashed the call instead of saying what was wrong.
+Checked on the validated arguments (:func:`_bounded`), so a number sent as a string, which
+pydantic's lax mode reads as an integer, is bounded too. Not published in the schemas: every
+integer argument would pay for it in ``tools/list``, and no careful caller ever meets it.
+"""
 
 
 class CatalogTool(Tool):
@@ -70,6 +83,29 @@ def _unknown_arguments(unknown: list[str], known: set[str]) -> str:
     return f"unknown argument(s) {named}{more}{hint}. Valid: {', '.join(sorted(known)) or 'none'}"
 
 
+def _out_of_range(arguments: dict[str, Any]) -> str | None:
+    """Why an argument, or an item of a list argument, is an integer past :data:`MAX_INTEGER`;
+    ``None`` when none is."""
+    for name, value in arguments.items():
+        items = cast(list[Any], value) if isinstance(value, list | tuple) else [value]
+        for item in items:
+            if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_INTEGER:
+                return f"{name}: {integer_text(item)} is out of range: integers here are at most {MAX_INTEGER:,}"
+    return None
+
+
+def _bounded(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """``fn``, refusing validated arguments with an integer past :data:`MAX_INTEGER`."""
+
+    async def bounded(**arguments: Any) -> Any:
+        problem = _out_of_range(arguments)
+        if problem is not None:
+            raise ToolError(problem)
+        return await fn(**arguments)
+
+    return bounded
+
+
 def use_results(tool: Tool, results: Results) -> Tool:
     """Make ``tool`` send only the channels ``results`` names (``OPENROUTER_MCP_RESULTS``).
 
@@ -107,6 +143,8 @@ def build_tool(
     """
     description = f"{(fn.__doc__ or '').strip()}\n\n{more}" if more else None
     tool = CatalogTool.from_function(fn, title=title, description=description, annotations=READ_ONLY)
+    # Wrapped after from_function, which read the signature and the docstring of fn itself.
+    tool.fn = _bounded(cast(Callable[..., Awaitable[Any]], fn))
     # Unknown arguments are refused (see CatalogTool.run): the schema says so too.
     parameters = inline_refs(slim(tool.parameters))
     for name in brief:

@@ -1,5 +1,6 @@
 """``estimate_cost``: what a workload costs on up to 10 models, exactly, cheapest first."""
 
+import re
 from datetime import time
 from decimal import Decimal
 from typing import Annotated
@@ -97,13 +98,19 @@ def _workload_text(w: Workload) -> str:
     return f"{w.requests} request(s) of {', '.join(usage)} tokens" + (f", {', '.join(extra)}" if extra else "") + when
 
 
+TIME_OF_DAY = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
+"""``at_utc``: H:MM or HH:MM, in ASCII digits. ``str.isdigit`` was the check once, and it holds for
+'²' and other digits ``int()`` refuses ('²:00' crashed the call), and for Arabic-Indic or
+full-width ones, which the description (HH:MM) does not offer."""
+
+
 def _time(text: str | None) -> time | None:
     if not text:
         return None
-    hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60 and len(minutes) == 2):
+    match = TIME_OF_DAY.fullmatch(text)
+    if match is None:
         raise ToolError(f"at_utc: {quote(text)} is not a time of day; use HH:MM in UTC, e.g. '14:30'")
-    return time(int(hours), int(minutes))
+    return time(int(match[1]), int(match[2]))
 
 
 def _sort_key(result: Estimate) -> tuple[bool, Decimal]:

@@ -61,10 +61,14 @@ class CatalogChanges(BaseModel):
 
 
 def _since(value: str | int | None, now: datetime) -> datetime | None:
-    """``YYYY-MM-DD`` (midnight UTC) or a number of days back; refused with what to send otherwise."""
+    """``YYYY-MM-DD`` (midnight UTC) or a number of days back; refused with what to send otherwise.
+
+    Days as a string are ASCII digits: ``str.isdigit`` holds for '¹' and other digits ``int()``
+    refuses, and '¹' crashed the call; other scripts' digits are no spelling the description offers.
+    """
     if value is None:
         return None
-    if isinstance(value, int) or value.strip().isdigit():
+    if isinstance(value, int) or (value.strip().isascii() and value.strip().isdigit()):
         days = int(value)
         if days > MAX_DAYS_BACK:
             raise ToolError(f"since: {days} days is more than the {MAX_DAYS_BACK} the history could hold")
