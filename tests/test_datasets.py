@@ -90,3 +90,10 @@ def test_rankings_file_their_saved_copy_under_the_slices_not_the_dates() -> None
 
     assert week.slices() == later.slices() == "rankings modality=text period=week"
     assert week != later
+
+
+def test_token_counts_in_other_digits_are_junk() -> None:
+    from mcp_server_openrouter.openrouter.datasets import _tokens
+
+    assert _tokens("¹²") is None
+    assert _tokens(" 42 ") == 42

@@ -230,3 +230,11 @@ async def test_get_model_and_estimate_cost_write_a_window_alike_however_its_time
 
     assert [tier["when"] for tier in detail["tiers"]] == ["10:00-01:00 UTC"]
     assert row["tier"] == "00:30 UTC in 10:00-01:00 UTC"
+
+
+def test_an_upstream_window_in_other_digits_is_no_window() -> None:
+    """Drift: '²' is a digit to ``str.isdigit`` and not to ``int``; it must not crash the estimate."""
+    from mcp_server_openrouter.cost import _minutes
+
+    assert _minutes("1²:00") is None
+    assert _minutes("12:30") == 750

@@ -89,7 +89,7 @@ NOT_PER_TOKEN = {
 def _minutes(value: int | str | None) -> int | None:
     if isinstance(value, str):
         digits = value.replace(":", "")
-        value = int(digits) if digits.isdigit() else None
+        value = int(digits) if digits.isascii() and digits.isdigit() else None  # '²' is a digit int() refuses
     if value is None:
         return None
     return (value // 100) * 60 + value % 100
