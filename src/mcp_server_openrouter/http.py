@@ -13,24 +13,53 @@ Security, by default:
   without it get 401. It is compared in constant time and never logged.
 * Request bodies are capped (1 MiB; MCP requests here are tiny).
 
+Slow clients, by default (:class:`GuardedHTTPProtocol`, the protocol the CLI serves with):
+
+* A request must arrive whole (headers and body) within ``MCP_REQUEST_TIMEOUT`` seconds (10) of
+  the connection opening, or of its first byte on a kept-alive connection; else the connection
+  is closed. uvicorn has no such deadline: its keep-alive timer only covers the silence between
+  requests, and every byte received restarts it, so a client sending a header byte a second
+  (slowloris) holds its connection, and a file descriptor, forever; enough of them leave the
+  process no descriptor to accept anyone else with.
+* A connection whose unsent answer makes no progress for ``MCP_SEND_TIMEOUT`` seconds (30) is
+  aborted: its client stopped reading. uvicorn never gives up on such a connection; even its
+  keep-alive close waits for the unsent bytes to leave, so a client that never reads holds a
+  descriptor forever too. Idle streams (an SSE stream with nothing to say) are never touched.
+* uvicorn's ``limit_concurrency`` is left unset: it counts connections, slow ones included, and
+  answers 503 past the limit, which would turn a handful of slowloris connections into a refusal
+  for everyone. These guards bound how long one connection holds on; how many arrive is for a
+  reverse proxy or firewall in front of a public bind (per-client limits), with the process's
+  file descriptor limit (``ulimit -n``) as the last bound.
+* A graceful shutdown waits at most ``GRACEFUL_SHUTDOWN`` seconds (10) for connections and calls
+  in flight; uvicorn's default waits forever, e.g. for an SSE stream whose client stopped reading.
+* Out of file descriptors, asyncio's ``socket.accept() out of system resource`` is logged once
+  every 10 s, not thousands of times a second (see :func:`_accept_errors_summarized`).
+* A ``list_changed`` notification never waits for a client that stopped reading (see
+  ``server._Sessions``).
+
 The app keeps one :class:`~.catalog.Catalog` open for its whole life, so the HTTP client, the
 cache and background refreshes are shared by all sessions (stateless requests included).
 """
 
+import asyncio
 import hmac
 import ipaddress
 import json
+import logging
 import os
-from collections.abc import AsyncGenerator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, cast
 
 import httpx2
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.config import Config
+from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
+from uvicorn.server import ServerState
 
 from mcp_server_openrouter.config import Settings, SettingsError, secret
 from mcp_server_openrouter.openrouter import RetryPolicy
@@ -38,8 +67,18 @@ from mcp_server_openrouter.server import build_server
 
 ENV_AUTH_TOKEN = "MCP_AUTH_TOKEN"
 ENV_ALLOWED_HOSTS = "MCP_ALLOWED_HOSTS"
+ENV_REQUEST_TIMEOUT = "MCP_REQUEST_TIMEOUT"
+ENV_SEND_TIMEOUT = "MCP_SEND_TIMEOUT"
 MAX_REQUEST_BODY = 1024 * 1024
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+REQUEST_TIMEOUT = 10.0
+"""Seconds a request (headers and body) may take to arrive; see the module docstring."""
+SEND_TIMEOUT = 30.0
+"""Seconds an unsent answer may make no progress before its connection is aborted."""
+GRACEFUL_SHUTDOWN = 10
+"""Seconds uvicorn waits, on shutdown, for connections and calls in flight before cancelling them."""
+
+logger = logging.getLogger(__name__)
 
 
 def is_loopback(host: str) -> bool:
@@ -110,6 +149,262 @@ class BearerTokenMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionLimits:
+    """How long one HTTP connection may hold on without progress (see the module docstring)."""
+
+    request_timeout: float = REQUEST_TIMEOUT
+    send_timeout: float = SEND_TIMEOUT
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "ConnectionLimits":
+        """Read ``MCP_REQUEST_TIMEOUT`` and ``MCP_SEND_TIMEOUT``; raise :class:`SettingsError` naming a bad one."""
+        return cls(
+            request_timeout=_seconds(env, ENV_REQUEST_TIMEOUT, REQUEST_TIMEOUT),
+            send_timeout=_seconds(env, ENV_SEND_TIMEOUT, SEND_TIMEOUT),
+        )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {text[:40]!r}") from None
+    if not 0 < value <= 3600:
+        raise SettingsError(f"{name} must be more than 0 and at most 3600 seconds, got {text[:40]!r}")
+    return value
+
+
+class _CountingTransport(asyncio.Transport):
+    """A transport as uvicorn's protocol sees it: the real one, counting the bytes written to it,
+    so that what has left the process is ``written - get_write_buffer_size()``."""
+
+    def __init__(self, transport: asyncio.Transport, on_write: Callable[[], None]) -> None:
+        super().__init__()
+        self._transport = transport
+        self._on_write = on_write
+        self.written = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.written += len(data)
+        self._transport.write(data)
+        self._on_write()
+
+    def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview]) -> None:
+        for data in list_of_data:
+            self.write(data)
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self._transport.get_extra_info(name, default)
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._transport.abort()
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self._transport.set_protocol(protocol)
+
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        return self._transport.get_protocol()
+
+    def is_reading(self) -> bool:
+        return self._transport.is_reading()
+
+    def pause_reading(self) -> None:
+        self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        self._transport.resume_reading()
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        self._transport.set_write_buffer_limits(high, low)
+
+    def get_write_buffer_size(self) -> int:
+        return self._transport.get_write_buffer_size()
+
+    def get_write_buffer_limits(self) -> tuple[int, int]:
+        return self._transport.get_write_buffer_limits()
+
+    def write_eof(self) -> None:
+        self._transport.write_eof()
+
+    def can_write_eof(self) -> bool:
+        return self._transport.can_write_eof()
+
+
+class GuardedHTTPProtocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol (h11; httptools is not used even when installed) with the two
+    deadlines uvicorn lacks: a request must arrive whole within ``request_timeout`` seconds, and
+    an unsent answer must make progress within ``send_timeout`` seconds (the module docstring says
+    why). Serve with it: ``uvicorn.Config(app, http=GuardedHTTPProtocol)``, or ``uvicorn --http
+    mcp_server_openrouter.http:GuardedHTTPProtocol``; :meth:`configure` sets the limits.
+
+    Both are timers on the event loop, one each at most per connection, and only while a request
+    is arriving or an answer is waiting to leave: an idle connection, or an SSE stream with
+    nothing to say, costs nothing.
+    """
+
+    limits: ClassVar[ConnectionLimits] = ConnectionLimits()
+
+    @classmethod
+    def configure(cls, limits: ConnectionLimits) -> None:
+        """Use ``limits`` for the connections accepted from now on (this process)."""
+        cls.limits = limits
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self._request_timer: asyncio.TimerHandle | None = None
+        self._before: RequestResponseCycle | None = None
+        """The request before the one the request timer waits for (``None``: the first)."""
+        self._send_timer: asyncio.TimerHandle | None = None
+        self._counted: _CountingTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+        self._counted = _CountingTransport(cast(asyncio.Transport, transport), self._wrote)
+        super().connection_made(self._counted)
+        self._expect_request(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for timer in (self._request_timer, self._send_timer):
+            if timer is not None:
+                timer.cancel()
+        self._request_timer = self._send_timer = None
+        super().connection_lost(exc)
+
+    # -- the request deadline -------------------------------------------------------------------
+
+    def _current(self) -> RequestResponseCycle | None:
+        """The latest request (uvicorn types it as always there; it is ``None`` before the first)."""
+        return self.cycle
+
+    def data_received(self, data: bytes) -> None:
+        current = self._current()
+        if self._request_timer is None and (current is None or current.response_complete):
+            self._expect_request(current)  # the first byte of the next request
+        super().data_received(data)
+        self._check_request()
+
+    def on_response_complete(self) -> None:
+        done = self._current()
+        super().on_response_complete()
+        if self._current() is not done and self._request_timer is None:
+            self._expect_request(done)  # a pipelined request, already begun
+            self._check_request()
+
+    def _expect_request(self, before: RequestResponseCycle | None) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+        self._before = before
+        self._request_timer = self.loop.call_later(self.limits.request_timeout, self._request_overdue)
+
+    def _received(self) -> bool:
+        """Whether the request the timer waits for has arrived whole (or been answered already)."""
+        current = self._current()
+        return (
+            current is not None
+            and current is not self._before
+            and not (current.more_body and not current.response_complete)
+        )
+
+    def _check_request(self) -> None:
+        if self._request_timer is not None and self._received():
+            self._request_timer.cancel()
+            self._request_timer = None
+
+    def _request_overdue(self) -> None:
+        self._request_timer = None
+        if self._received() or self.transport.is_closing():
+            return
+        logger.info(
+            "Closing a connection from %s: no whole request within %g s", self.client, self.limits.request_timeout
+        )
+        self.transport.close()
+
+    # -- the send deadline ----------------------------------------------------------------------
+
+    def _sent(self) -> int:
+        counted = self._counted
+        return 0 if counted is None else counted.written - counted.get_write_buffer_size()
+
+    def _wrote(self) -> None:
+        if self._send_timer is None and self.transport.get_write_buffer_size():
+            self._send_timer = self.loop.call_later(self.limits.send_timeout, self._send_overdue, self._sent())
+
+    def _send_overdue(self, before: int) -> None:
+        self._send_timer = None
+        if not self.transport.get_write_buffer_size():
+            return  # everything left the process
+        sent = self._sent()
+        if sent > before:  # slow, but reading
+            self._send_timer = self.loop.call_later(self.limits.send_timeout, self._send_overdue, sent)
+            return
+        logger.info(
+            "Aborting a connection to %s: no byte of its answer taken in %g s", self.client, self.limits.send_timeout
+        )
+        self.transport.abort()
+
+
+ACCEPT_ERROR = "socket.accept() out of system resource"
+ACCEPT_ERROR_EVERY = 10.0
+"""Seconds between two reports of :data:`ACCEPT_ERROR` (see :func:`_accept_errors_summarized`)."""
+
+
+@contextmanager
+def _accept_errors_summarized() -> Generator[None]:
+    """While the app runs, report asyncio's ``socket.accept() out of system resource`` once every
+    :data:`ACCEPT_ERROR_EVERY` seconds instead of each time.
+
+    Out of file descriptors, asyncio's accept loop (CPython before gh-151615's fix) does not stop
+    at the first failed ``accept()``: it goes on for ``backlog`` tries (uvicorn's: 2048), each
+    reported with its traceback, and again a second later. Formatting those thousands of
+    tracebacks a second took most of the process's time just when it was shortest of everything
+    (slow clients holding every descriptor), slowing the answers to everyone already connected.
+    Other loop errors go where they went before."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # not asyncio: nothing to summarize
+        yield
+        return
+    previous = loop.get_exception_handler()
+    last = -ACCEPT_ERROR_EVERY
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        nonlocal last
+        if context.get("message") == ACCEPT_ERROR:
+            if loop.time() - last >= ACCEPT_ERROR_EVERY:
+                last = loop.time()
+                logger.warning(
+                    "Out of file descriptors (%s): new connections wait; said at most every %g s",
+                    context.get("exception"),
+                    ACCEPT_ERROR_EVERY,
+                )
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    try:
+        yield
+    finally:
+        loop.set_exception_handler(previous)
+
+
 def serving_note(options: HttpOptions, port: int) -> str:
     """The line the CLI prints to stderr on start: where clients connect, and how they authenticate."""
     host = f"[{options.host}]" if ":" in options.host else options.host
@@ -144,8 +439,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(starlette_app: Starlette) -> AsyncGenerator[Any]:
-        async with catalog.running(), inner(starlette_app) as state:
-            yield state
+        with _accept_errors_summarized():
+            async with catalog.running(), inner(starlette_app) as state:
+                yield state
 
     app.router.lifespan_context = lifespan
     if options.auth_token is not None:
@@ -157,10 +453,13 @@ def app_factory() -> ASGIApp:
     """Build the app from the environment, for ``uvicorn --factory`` (stateless streamable HTTP).
 
     Reads the ``OPENROUTER_*`` variables, ``MCP_AUTH_TOKEN`` and ``MCP_ALLOWED_HOSTS``
-    (comma-separated host names the server is reached by).
+    (comma-separated host names the server is reached by), and ``MCP_REQUEST_TIMEOUT`` and
+    ``MCP_SEND_TIMEOUT`` for :class:`GuardedHTTPProtocol`, which uvicorn uses only when told:
+    ``--http mcp_server_openrouter.http:GuardedHTTPProtocol`` (and ``--timeout-graceful-shutdown``).
     """
     try:
         settings = Settings.from_env()
+        GuardedHTTPProtocol.configure(ConnectionLimits.from_env(os.environ))
     except SettingsError as exc:
         raise SystemExit(f"mcp-server-openrouter: {exc}") from None
     hosts = tuple(h.strip() for h in os.environ.get(ENV_ALLOWED_HOSTS, "").split(",") if h.strip())

@@ -7,6 +7,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+import anyio
+import anyio.abc
 import httpx2
 from mcp.server.caching import CacheHint
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
@@ -30,6 +32,12 @@ INSTRUCTIONS = (
 )
 
 
+NOTIFY_TIMEOUT = 10.0
+"""Seconds a ``list_changed`` notification may wait to be taken by a connection's writer; past
+that, the connection is not writing (its client stopped reading): the notification is dropped and
+the connection skipped until it sends a request again (see :class:`_Sessions`)."""
+
+
 class _Sessions:
     """Handshake-era connections, to send them ``notifications/resources/list_changed``.
 
@@ -37,27 +45,90 @@ class _Sessions:
     connection: we keep its outbound channel and drop it through the connection's own exit
     stack when it closes. Connections on 2026-07-28+ get the event through
     ``subscriptions/listen`` (the bus) instead.
+
+    **No call waits for a notification.** :meth:`notify` runs inside whichever call (or background
+    refresh) noticed the catalog's IDs change, and a connection's outbound channel is a chain of
+    unbuffered streams down to its socket: sending on it waits until the client reads. A client
+    that stopped reading (an SSE stream nobody drains, a host that hung) would hold the noticing
+    call forever, and every notification to the connections after it. So :meth:`notify` only
+    hands each connection's notification to a background task (in the group of the oldest
+    server lifespan, as the catalog's fetches) and returns. A delivery still waiting after
+    :data:`NOTIFY_TIMEOUT` seconds is dropped and its connection is *stalled*: skipped by later
+    notifications until it sends a request again (a sign it may read again). At most one delivery
+    per connection is under way; a change during it is sent once it is done (the event says only
+    "list again", so one more says all), so a stuck connection costs one task, not one per change.
     """
 
     def __init__(self) -> None:
         self._outbounds: dict[int, Any] = {}
+        self._stalled: set[int] = set()
+        self._delivering: dict[int, bool] = {}
+        """Connections with a delivery under way; ``True``: another change came during it."""
+        self._groups: list[anyio.abc.TaskGroup] = []
+
+    @asynccontextmanager
+    async def running(self) -> AsyncGenerator[None]:
+        """A server lifespan's task group for deliveries: they run in the oldest one, and leaving
+        cancels the deliveries running in it (notifications are advisory)."""
+        async with anyio.create_task_group() as group:
+            self._groups.append(group)
+            try:
+                yield
+            finally:
+                self._groups.remove(group)
+                group.cancel_scope.cancel()
 
     async def middleware(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
             connection = ctx.session._connection  # pyright: ignore[reportPrivateUsage] -- no public accessor
             key = id(connection)
+            self._stalled.discard(key)  # it sent a request: it reads again
             if key not in self._outbounds:
                 self._outbounds[key] = connection.outbound
-                connection.exit_stack.callback(self._outbounds.pop, key, None)
+                connection.exit_stack.callback(self._forget, key)
         return await call_next(ctx)
 
+    def _forget(self, key: int) -> None:
+        self._outbounds.pop(key, None)
+        self._stalled.discard(key)
+
     async def notify(self, bus: InMemorySubscriptionBus) -> None:
-        await bus.publish(ResourcesListChanged())
-        for key, outbound in list(self._outbounds.items()):
-            try:
-                await outbound.notify("notifications/resources/list_changed", None)
-            except Exception:  # the client went away; it has nothing left to refresh
-                self._outbounds.pop(key, None)
+        """Tell every connection the resource list changed, without waiting for any (see the class)."""
+        await bus.publish(ResourcesListChanged())  # never blocks: each listen stream is buffered
+        if not self._groups:
+            return
+        for key in list(self._outbounds):
+            if key in self._stalled:
+                continue
+            if key in self._delivering:
+                self._delivering[key] = True
+            else:
+                self._delivering[key] = False
+                self._groups[0].start_soon(self._deliver, key)
+
+    async def _deliver(self, key: int) -> None:
+        """Send ``key``'s connection the notification, and again while changes came during it."""
+        try:
+            while (outbound := self._outbounds.get(key)) is not None:
+                self._delivering[key] = False
+                try:
+                    with anyio.move_on_after(NOTIFY_TIMEOUT) as late:
+                        await outbound.notify("notifications/resources/list_changed", None)
+                except Exception:  # the client went away; it has nothing left to refresh
+                    if self._outbounds.get(key) is outbound:
+                        self._forget(key)
+                    return
+                if late.cancelled_caught:
+                    logger.info(
+                        "A connection took no notification in %g s: skipped until its next request", NOTIFY_TIMEOUT
+                    )
+                    if self._outbounds.get(key) is outbound:
+                        self._stalled.add(key)
+                    return
+                if not self._delivering[key]:
+                    return
+        finally:
+            self._delivering.pop(key, None)
 
 
 def create_server(
@@ -89,7 +160,7 @@ def build_server(
     @asynccontextmanager
     async def lifespan(_: MCPServer[Catalog]) -> AsyncGenerator[Catalog]:
         # One HTTP client for all sessions: opened by the first, closed after the last.
-        async with catalog.running():
+        async with catalog.running(), sessions.running():
             yield catalog
 
     server = MCPServer(
