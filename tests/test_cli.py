@@ -71,7 +71,11 @@ def test_query_tool_error_goes_to_stderr_with_exit_1(
     [
         (["query", "list_models", "{not json"], "not valid JSON"),
         (["query", "list_models", "[1, 2]"], "must be a JSON object"),
+        (["query", "list_models", '{"min_price": Infinity}'], "Infinity is not a JSON number"),
+        (["query", "list_models", '{"max_price": NaN}'], "NaN is not a JSON number"),
+        (["query", "get_model", '{"ids": ' + "[" * 100_000 + "]" * 100_000 + "}"], "not valid JSON"),
     ],
+    ids=["not-json", "not-an-object", "infinity", "nan", "deep"],
 )
 def test_query_rejects_bad_arguments_before_starting(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
