@@ -216,3 +216,30 @@ def test_local_sorts() -> None:
 def test_local_filtering_refuses_what_only_upstream_knows(query: ModelsQuery) -> None:
     with pytest.raises(OfflineUnsupportedError):
         filter_locally(models(), query)
+
+
+async def test_no_offline_data_at_all_is_a_sentence_not_an_internal_error(
+    client: Client, upstream: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of file descriptors (slow clients hold them all), even the package's snapshot cannot be opened."""
+    import errno
+
+    from mcp.shared.exceptions import MCPError
+
+    from mcp_server_openrouter.catalog import fallback
+
+    def no_descriptors() -> Any:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    real = fallback.load_snapshot
+    monkeypatch.setattr(fallback, "load_snapshot", no_descriptors)
+    upstream.go_down()
+
+    listed = await call(client, "list_models", {"limit": 3})
+    assert listed.is_error
+    assert "the bundled snapshot could not be read ([Errno 24] Too many open files)" in text_of(listed)
+    with pytest.raises(MCPError, match=r"The catalog could not be had: .*Too many open files"):
+        await client.read_resource("openrouter://models/openai/gpt-4o")
+
+    monkeypatch.setattr(fallback, "load_snapshot", real)  # descriptors again: the next call answers
+    assert structured(await call(client, "list_models", {"limit": 3}))["source"]["kind"] == "snapshot"

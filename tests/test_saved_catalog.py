@@ -103,3 +103,23 @@ async def test_each_upstream_has_its_own_saved_catalog(tmp_path: Path) -> None:
 
     assert page["source"]["kind"] == "snapshot"  # not the staging upstream's 3 models
     assert page["count"] == 549
+
+
+async def test_an_older_fetch_finishing_late_is_not_saved_nor_served(tmp_path: Path) -> None:
+    """Fetches store in the background: one that lost the race to a newer one must not undo it."""
+    from mcp_server_openrouter.catalog import Catalog, ModelSet
+    from mcp_server_openrouter.catalog.catalog import FULL_CATALOG
+    from mcp_server_openrouter.openrouter import parse_model_list
+
+    models = parse_model_list({"data": FakeOpenRouter().models}).models
+    older, newer = ModelSet(models[:10]), ModelSet(models[:20])
+    catalog = Catalog(Settings(base_url=FAKE_BASE_URL, cache_dir=tmp_path))
+    catalog._cache._store(FULL_CATALOG, newer)  # the newer fetch was stored first
+
+    await catalog._stored(FULL_CATALOG, older)
+
+    assert not (tmp_path / FILE_NAME).exists()
+    assert catalog._served is None
+    await catalog._stored(FULL_CATALOG, newer)
+    assert len(json.loads((tmp_path / FILE_NAME).read_text())["data"]) == 20
+    assert catalog._served is newer

@@ -40,7 +40,7 @@ from mcp_types import (
     ResourceTemplateReference,
 )
 
-from .catalog import Catalog, ModelSet, Provenance
+from .catalog import Answer, Catalog, ModelSet, Provenance
 from .errortext import quote
 from .openrouter import Model, OpenRouterError, Provider
 from .render.compact import decimal_text, per_million
@@ -153,6 +153,15 @@ def complete_ids(catalog: ModelSet, prefix: str) -> Completion:
     return Completion(values=values[:MAX_COMPLETIONS], total=len(values), has_more=len(values) > MAX_COMPLETIONS)
 
 
+async def _full(catalog: Catalog) -> Answer[ModelSet]:
+    """The full catalog, which answers from offline data when OpenRouter cannot; when not even that
+    can be read, a resource error that says why (not the SDK's bare "Internal server error")."""
+    try:
+        return await catalog.full()
+    except OpenRouterError as exc:
+        raise ResourceError(f"The catalog could not be had: {exc}. Try again shortly.") from exc
+
+
 def register(server: MCPServer[Any], catalog: Catalog) -> None:
     """Add the model template, paged listing and ID completion to ``server``."""
 
@@ -166,7 +175,7 @@ def register(server: MCPServer[Any], catalog: Catalog) -> None:
         security=ResourceSecurity(exempt_params={"id"}),
     )
     async def read_model(id: str) -> str:
-        full = await catalog.full()
+        full = await _full(catalog)
         model = full.value.by_id.get(id)
         if model is None:
             raise not_found(id, full.value)
@@ -188,7 +197,7 @@ def register(server: MCPServer[Any], catalog: Catalog) -> None:
 
     async def list_resources(ctx: ServerRequestContext[Any], params: PaginatedRequestParams) -> ListResourcesResult:
         after = decode_cursor(params.cursor) if params.cursor else None
-        full = (await catalog.full()).value
+        full = (await _full(catalog)).value
         ids = full.sorted_ids
         start = 0 if after is None else bisect.bisect_right(ids, after)
         page = ids[start : start + PAGE_SIZE]
@@ -210,4 +219,4 @@ def register(server: MCPServer[Any], catalog: Catalog) -> None:
     ) -> Completion | None:
         if not isinstance(ref, ResourceTemplateReference) or ref.uri != TEMPLATE or argument.name != "id":
             return None
-        return complete_ids((await catalog.full()).value, argument.value)
+        return complete_ids((await _full(catalog)).value, argument.value)

@@ -210,9 +210,13 @@ class Catalog:
         self._last_down = None  # OpenRouter answered: the next failure is news again
         if key == FULL_CATALOG and isinstance(value, ModelSet):
             entry = self._cache.peek(key)
-            fetched_at = entry.fetched_at if entry is not None else self._clock()
-            await anyio.to_thread.run_sync(self._disk.save, value.models, fetched_at)
-            await self.history.record(value.models, fetched_at)
+            if entry is None or entry.value is not value:
+                # A newer fetch was stored while this one's turn came (each runs in the background):
+                # saving, recording or serving this older catalog would undo it (and tell every
+                # client the IDs changed twice). The newer one's own turn does all three.
+                return
+            await anyio.to_thread.run_sync(self._disk.save, value.models, entry.fetched_at)
+            await self.history.record(value.models, entry.fetched_at)
             await self._observe(value)
 
     async def _stored_dataset(self, key: Hashable, value: object) -> None:

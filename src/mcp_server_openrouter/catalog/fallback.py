@@ -19,7 +19,12 @@ from mcp_server_openrouter.catalog.answers import Answer, ModelSet, Provenance
 from mcp_server_openrouter.catalog.cache import QueryCache
 from mcp_server_openrouter.catalog.diskcache import DiskCatalog
 from mcp_server_openrouter.catalog.offline import OfflineUnsupportedError, Snapshot, filter_locally, load_snapshot
-from mcp_server_openrouter.openrouter import Model, ModelsQuery
+from mcp_server_openrouter.openrouter import APIConnectionError, Model, ModelsQuery
+
+
+class NoOfflineDataError(APIConnectionError):
+    """OpenRouter could not answer, and no offline data could be read either (the package's own
+    file could not be opened: the process is out of file descriptors, say)."""
 
 
 class Fallback:
@@ -44,7 +49,7 @@ class Fallback:
         if saved is not None:
             models, as_of = saved
             return Answer(models, Provenance("stale", as_of, f"saved catalog; {reason}"))
-        models, as_of = await self._bundled()
+        models, as_of = await self._bundled(reason)
         return Answer(models, Provenance("snapshot", as_of, reason))
 
     async def models(self, query: ModelsQuery, reason: str, cause: Exception | None = None) -> Answer[list[Model]]:
@@ -71,6 +76,9 @@ class Fallback:
         models, fetched_at = loaded
         return Snapshot(ModelSet(models), fetched_at)
 
-    async def _bundled(self) -> Snapshot:
+    async def _bundled(self, reason: str) -> Snapshot:
         async with self._lock:  # one parse (then cached for the process): callers arriving meanwhile wait for it
-            return await anyio.to_thread.run_sync(load_snapshot)
+            try:
+                return await anyio.to_thread.run_sync(load_snapshot)
+            except OSError as exc:  # e.g. EMFILE: slow clients hold every descriptor; tried again next call
+                raise NoOfflineDataError(f"{reason}, and the bundled snapshot could not be read ({exc})") from exc
