@@ -63,16 +63,21 @@ def test_server_json_runs_the_pypi_package_with_uvx_over_stdio() -> None:
     assert pyproject["project"]["scripts"] == {package["identifier"]: "mcp_server_openrouter.__main__:main"}
 
 
-def configuration_table() -> dict[str, str]:
-    """The README's Configuration table: each variable and its default."""
+def configuration_table(*, stdio: bool = False) -> dict[str, str]:
+    """The README's Configuration table: each variable and its default (``stdio``: only those that
+    apply to a stdio server, not the rows marked "HTTP transports")."""
     section = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `([A-Z_]+)` \| ([^|]+) \|", section, re.MULTILINE)
-    return {name: default.strip().strip("`") for name, default in rows}
+    rows = re.findall(r"^\| `([A-Z_]+)` \| ([^|]+) \| ([^|]+)", section, re.MULTILINE)
+    return {
+        name: default.strip().strip("`")
+        for name, default, meaning in rows
+        if not (stdio and meaning.strip().startswith("HTTP transports"))
+    }
 
 
 def test_server_json_declares_the_stdio_environment_variables_of_the_readme() -> None:
     variables: dict[str, Any] = {v["name"]: v for v in SERVER["packages"][0]["environmentVariables"]}
-    documented = {k: v for k, v in configuration_table().items() if k.startswith("OPENROUTER_")}
+    documented = {k: v for k, v in configuration_table(stdio=True).items() if k.startswith("OPENROUTER_")}
 
     assert list(variables) == list(documented)  # the HTTP transports' MCP_* variables do not apply to stdio
     key = variables["OPENROUTER_API_KEY"]

@@ -20,16 +20,19 @@ from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 import anyio
 
 from . import __version__
+from .catalog.keys import KEY_HEADER
 from .config import (
     ENV_ANSWER_TIMEOUT,
     ENV_API_KEY,
     ENV_BASE_URL,
     ENV_CACHE_DIR,
     ENV_CACHE_TTL,
+    ENV_KEYS,
     ENV_OFFLINE,
     ENV_RESULTS,
     ENV_TIMEOUT,
     ENV_TOTAL_TIMEOUT,
+    Keys,
     Results,
     Settings,
     SettingsError,
@@ -46,7 +49,8 @@ Transport = Literal["stdio", "sse", "streamable-http"]
 ENVIRONMENT = (
     f"Environment: {ENV_API_KEY} (list_models_for_user; endpoint speeds), {ENV_BASE_URL}, {ENV_TIMEOUT}, "
     f"{ENV_TOTAL_TIMEOUT}, {ENV_ANSWER_TIMEOUT}, {ENV_CACHE_TTL}, {ENV_CACHE_DIR}, {ENV_OFFLINE}, {ENV_RESULTS}; "
-    "over HTTP also MCP_AUTH_TOKEN, MCP_ALLOWED_HOSTS, MCP_REQUEST_TIMEOUT, MCP_SEND_TIMEOUT. See the README for each."
+    f"over HTTP also {ENV_KEYS}, MCP_AUTH_TOKEN, MCP_ALLOWED_HOSTS, MCP_REQUEST_TIMEOUT, MCP_SEND_TIMEOUT. "
+    "See the README for each."
 )
 
 
@@ -115,6 +119,12 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-unauthenticated",
         action="store_true",
         help="allow a non-loopback --host without a token (only behind something that authenticates)",
+    )
+    http.add_argument(
+        "--keys",
+        choices=get_args(Keys),
+        help="whose OpenRouter key a request uses: server (default: the one it brings in X-OpenRouter-API-Key, else "
+        f"{ENV_API_KEY}) or per-request (only the one it brings: a team's server; also {ENV_KEYS})",
     )
     http.add_argument(
         "--allowed-host",
@@ -191,6 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = dataclasses.replace(settings, offline=True)
     if args.results:
         settings = dataclasses.replace(settings, results=args.results)
+    if getattr(args, "keys", None):
+        try:
+            settings = dataclasses.replace(settings, keys=args.keys)
+        except SettingsError as exc:
+            parser.exit(2, f"mcp-server-openrouter: {exc}\n")
 
     if args.command == "query":
         unknown = _unknown_tool(args.tool)
@@ -209,6 +224,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return anyio.run(_query, settings, args.tool, cast(dict[str, Any], arguments), args.json)
 
     transport = cast(Transport, args.transport)
+    if transport == "stdio" and settings.keys == "per-request":
+        parser.exit(
+            2,
+            f"mcp-server-openrouter: per-request keys come in HTTP headers ({KEY_HEADER}), which stdio has none of: "
+            "serve --transport streamable-http (or sse), or drop per-request\n",
+        )
     if transport == "stdio":
         from .server import create_server
 

@@ -422,7 +422,7 @@ def create_app(
     retry: RetryPolicy | None = None,
 ) -> ASGIApp:
     """The ASGI app for ``options.transport`` (endpoint paths are the SDK's: ``/mcp``, ``/sse``)."""
-    server, catalog = build_server(settings, transport=transport, retry=retry)
+    server, catalog = build_server(settings, transport=transport, retry=retry, bearer_keys=options.auth_token is None)
     security = security_settings(options)
     app: Starlette
     if options.transport == "sse":

@@ -21,6 +21,7 @@ from . import __version__, errortext, prompts, resources
 from .catalog import Catalog, utcnow
 from .config import Settings
 from .openrouter import RetryPolicy
+from .request_keys import RequestKeys
 from .tools import build_tools
 
 logger = logging.getLogger(__name__)
@@ -149,8 +150,11 @@ def build_server(
     transport: httpx2.AsyncBaseTransport | None = None,
     clock: Callable[[], datetime] = utcnow,
     retry: RetryPolicy | None = None,
+    bearer_keys: bool = False,
 ) -> tuple[MCPServer[Catalog], Catalog]:
-    """:func:`create_server`, also returning the catalog (the HTTP app keeps it open for its life)."""
+    """:func:`create_server`, also returning the catalog (the HTTP app keeps it open for its life).
+    ``bearer_keys``: ``Authorization: Bearer`` may carry a user's OpenRouter key (an HTTP server
+    with no token of its own; see :mod:`.request_keys`)."""
     catalog = Catalog(settings, transport=transport, clock=clock, retry=retry)
     bus = InMemorySubscriptionBus()
     sessions = _Sessions()
@@ -174,7 +178,7 @@ def build_server(
         log_level="WARNING",
         subscriptions=bus,
         cache_hints={"resources/list": hint, "resources/read": hint, "resources/templates/list": hint},
-        middleware=[errortext.middleware, sessions.middleware],
+        middleware=[errortext.middleware, sessions.middleware, RequestKeys(bearer=bearer_keys)],
     )
     resources.register(server, catalog)
     prompts.register(server)

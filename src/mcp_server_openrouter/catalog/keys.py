@@ -22,6 +22,8 @@ from pydantic import SecretStr
 
 from mcp_server_openrouter.openrouter import MissingAPIKeyError
 
+KEY_HEADER = "X-OpenRouter-API-Key"
+"""The HTTP header a request brings its OpenRouter key in."""
 REQUEST_KEY: ContextVar[SecretStr | None] = ContextVar("openrouter_request_key", default=None)
 """The key the request being handled brought, if any."""
 

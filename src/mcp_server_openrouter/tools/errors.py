@@ -8,10 +8,12 @@ variable. The whole tree (``openrouter``: the client's own; ``catalog``: added b
     OpenRouterError                      openrouter: the base of every error the client raises
     ├── InvalidRequestError              a call that makes no request; nothing was sent
     │   └── MissingAPIKeyError           an endpoint that needs a key, called without one
+    │       └── KeyNotSentError          catalog: per-request keys only, and the request brought none
     ├── APIConnectionError               unreachable, or the connection broke
     │   ├── APITimeoutError              no answer in time
     │   │   └── SlowUpstreamError        catalog: no answer within the answer deadline
     │   ├── OfflineModeError             catalog: --offline, and only OpenRouter has this
+    │   ├── NoOfflineDataError           catalog: down, and no offline data could be read either
     │   └── UpstreamDownError            catalog: OpenRouter failed a moment ago; nothing sent
     ├── BudgetSpentError                 catalog: not sent, a rate-limited dataset's budget is spent
     ├── InvalidResponseError             2xx, but not the documented shape
@@ -31,6 +33,7 @@ offline data where it has some, so only answers without an offline copy raise th
 
 from mcp_server_openrouter.catalog import OfflineModeError, SlowUpstreamError
 from mcp_server_openrouter.catalog.budget import BudgetSpentError
+from mcp_server_openrouter.catalog.keys import KEY_HEADER, KeyNotSentError
 from mcp_server_openrouter.catalog.offline import LOCAL_SORTS, UPSTREAM_ONLY, OfflineUnsupportedError
 from mcp_server_openrouter.config import BUNDLE_KEY_SETTING, ENV_API_KEY, ENV_OFFLINE
 from mcp_server_openrouter.openrouter import (
@@ -61,6 +64,12 @@ def _keyless() -> str:
 def explain(exc: OpenRouterError | OfflineUnsupportedError) -> str:
     """The actionable sentence for an anticipated failure."""
     match exc:
+        case KeyNotSentError():
+            text = (
+                f"This tool needs your OpenRouter API key, and this server takes each user's own: send it with "
+                f"every request in the {KEY_HEADER} header (create one at https://openrouter.ai/settings/keys). "
+                f"{_keyless()} work without a key."
+            )
         case MissingAPIKeyError():
             text = (
                 f"This tool needs an OpenRouter API key (create one at https://openrouter.ai/settings/keys): set "
