@@ -596,6 +596,6 @@ def check_line(line: Line, answer: dict[str, Any]) -> None:
     ],
 )
 def test_a_refused_line_is_answered_with_the_id_its_top_level_object_shows(line: str, request_id: object) -> None:
-    from mcp_server_openrouter.__main__ import _request_id  # here: the CLI module is no import of the others
+    from mcp_server_openrouter.stdio import _request_id
 
     assert _request_id(line) == request_id
