@@ -9,6 +9,7 @@ enough to make answers realistic); ``fail`` switches the fake into an outage.
 import gzip
 import json
 import threading
+import time
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -69,6 +70,10 @@ class FakeOpenRouter:
         """When set, every request gets this answer (it may also raise, e.g. ``httpx2.ConnectError``)."""
         self.overrides: dict[str, httpx2.Response] = {}
         """Fixed answers by path suffix (see :meth:`answer_with`)."""
+        self.delay: Callable[[httpx2.Request], float] | None = None
+        """When set, :func:`serve` waits this many seconds (of real time, in the request's own
+        thread) before sending each answer, after the request is recorded: a slow OpenRouter.
+        Real HTTP only; the ``MockTransport`` of :meth:`transport` does not wait."""
 
     # -- what tests look at -------------------------------------------------------------
     def go_down(self) -> None:
@@ -372,6 +377,8 @@ def serve(fake: FakeOpenRouter) -> Generator[str]:
                 "GET", f"http://127.0.0.1{self.path}", headers=[(k, v) for k, v in self.headers.items()]
             )
             response = fake.handle(request)
+            if fake.delay is not None:
+                time.sleep(fake.delay(request))
             body = response.read()
             self.send_response(response.status_code)
             for key, value in response.headers.items():

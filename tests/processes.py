@@ -59,3 +59,33 @@ def listening(
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@contextmanager
+def serving(
+    command: list[str], port: int, env: Mapping[str, str], timeout: float = 60, stderr: IO[str] | None = None
+) -> Generator[subprocess.Popen[bytes]]:
+    """:func:`listening`, yielding the process (to look at it from outside, e.g. in ``/proc``)."""
+    process = subprocess.Popen(
+        command,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if stderr is None else stderr,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{command[:4]} exited with {process.returncode}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[:4]} did not listen on {port} within {timeout:g} s") from None
+                time.sleep(0.05)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

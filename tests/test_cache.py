@@ -6,7 +6,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching
+from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetching, weight
 
 from .fake_upstream import FakeOpenRouter
 from .helpers import call, poll, server_for, structured
@@ -215,6 +215,94 @@ async def test_entries_are_bounded_least_recently_used_first() -> None:
     assert cache.peek("a") is not None
     assert cache.peek("b") is None
     assert cache.peek("c") is not None
+
+
+class Catalogish:
+    """A value holding records the way a full catalog (``ModelSet``) does."""
+
+    def __init__(self, count: int) -> None:
+        self.models = list(range(count))
+
+
+def test_a_value_weighs_the_records_it_holds() -> None:
+    assert [weight([1, 2, 3]), weight(Catalogish(549)), weight(()), weight(42), weight("a string")] == [3, 549, 1, 1, 1]
+
+
+async def test_entries_are_bounded_by_the_records_they_hold() -> None:
+    """Issue 24: a bound on entries alone let 256 filtered answers of hundreds of models each stay."""
+    clock = Clock()
+    cache = QueryCache(ttl=60, clock=clock, max_entries=256, max_weight=10)
+
+    async def records(count: int) -> list[int]:
+        return list(range(count))
+
+    for key in ("a", "b", "c"):
+        await cache.get(key, lambda: records(4))
+    assert [cache.peek(k) is not None for k in ("a", "b", "c")] == [False, True, True]  # 8 of 10
+    await cache.get("whole", lambda: records(25))
+    assert [cache.peek(k) is not None for k in ("b", "c", "whole")] == [False, False, True]  # alone, over
+    for n in range(1000):
+        await cache.get(("q", n), lambda n=n: records(n % 7))
+    assert sum(len(e.value) for k in [("q", n) for n in range(1000)] if (e := cache.peek(k))) <= 10
+
+
+async def test_10000_distinct_failing_keys_leave_a_bounded_memory_of_failures() -> None:
+    """Issue 24: a failure was remembered until its key succeeded, so every distinct query asked
+    while OpenRouter was down (a new ``q`` each time) stayed, with its exception and traceback."""
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock, retry_after_failure=30, max_entries=256)
+    upstream.fail = ConnectionError("down")
+
+    for n in range(10_000):
+        with pytest.raises(ConnectionError):
+            await cache.get(("q", n), upstream.fetch)
+    held = cache._failures  # pyright: ignore[reportPrivateUsage] -- what the process holds
+
+    assert len(held) == 256
+    with pytest.raises(ConnectionError):
+        await cache.get(("q", 9_999), upstream.fetch)  # the latest are still held back...
+    assert upstream.calls == 10_000  # ...without a fetch
+    clock.advance(31)
+    with pytest.raises(ConnectionError):
+        await cache.get(("q", 10_000), upstream.fetch)
+    assert list(held) == [("q", 10_000)]  # past their quiet time, the others hold nothing back: gone
+
+
+def frames(exc: BaseException) -> int:
+    count, tb = 0, exc.__traceback__
+    while tb is not None:
+        count, tb = count + 1, tb.tb_next
+    return count
+
+
+async def test_a_failure_raised_to_many_callers_does_not_collect_their_frames() -> None:
+    """Issue 24: raising the same exception object again adds the raiser's frames to its traceback,
+    so a remembered failure asked for 1,000 times held 1,000 callers' frames (and their locals)."""
+    clock, upstream = Clock(), Upstream()
+    cache = QueryCache(ttl=60, clock=clock, retry_after_failure=30)
+    upstream.fail, upstream.hold = ConnectionError("down"), True
+    seen: list[int] = []
+
+    async def ask() -> None:
+        try:
+            await cache.get("k", upstream.fetch)
+        except ConnectionError as exc:
+            seen.append(frames(exc))
+
+    with anyio.fail_after(60):
+        async with anyio.create_task_group() as group:
+            cache.attach(group.start_soon)
+            for _ in range(100):  # one flight: 100 callers wait for it
+                group.start_soon(ask)
+            await anyio.wait_all_tasks_blocked()
+            upstream.release.set()
+        for _ in range(1000):  # then it is remembered: 1,000 callers are refused at once
+            await ask()
+
+    assert upstream.calls == 1
+    assert len(set(seen[:100])) == 1  # each waiter: its own frames and the fetch's
+    assert len(set(seen[100:])) == 1  # each later caller: its own frames
+    assert max(seen) < 20
 
 
 # -- through the server ------------------------------------------------------------------------

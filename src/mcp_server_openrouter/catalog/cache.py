@@ -18,15 +18,34 @@ from it. Callers who arrive while a fetch is under way join it within the same d
 some fetch is overdue, OpenRouter is evidently not answering in time, so a call that would start
 or join another fetch does not wait at all (the fetch is still started). Without a place to run
 background work (unit tests), the first caller fetches inline and there is no deadline.
+
+**Bounded, in memory and in time** (issue 24: in ``bench/soak.py`` the server grew by ~150 MB a
+1,000 calls, on its way to over a GB). What it holds:
+
+* *Values*, at most ``max_entries`` of them and at most ``max_weight`` records in all, least
+  recently used out first. A value's weight is the records it holds (:func:`weight`): an answer
+  can be the whole catalog (about 13 KB a parsed model, 7 MB for 549), so a bound on entries alone
+  let 256 distinct filtered queries keep 256 copies of most of it; the default weight bound is a
+  few full catalogs. The value just stored is kept even when it alone is over the bound.
+* *Failures*, so that a key that just failed is not fetched again at once: only while that holds
+  (a failure past its quiet time changes nothing, and is forgotten), and at most ``max_entries``
+  of them. They were kept until the same key succeeded, forever for a key that never does: every
+  distinct query made while OpenRouter was down, every unknown model ID asked for.
+* *Tracebacks*: a failure is raised to every caller that waits for its fetch and to every one that
+  asks while it is remembered, and raising the same exception object again adds the raiser's frames
+  to its traceback (and keeps them, and the locals of each of those calls, alive as long as the
+  exception). So each waiter gets the fetch's own traceback (:attr:`_Flight.trace`) and a
+  remembered failure is raised with none: a caller's traceback starts where the cache raises it.
 """
 
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Hashable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Sized
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Generic, Literal, TypeVar
+from types import TracebackType
+from typing import Any, Generic, Literal, TypeVar, cast
 
 import anyio
 
@@ -36,6 +55,22 @@ V = TypeVar("V")
 
 Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], object]
 """Runs a coroutine function in the background (a task group's ``start_soon``)."""
+
+MAX_ENTRIES = 256
+MAX_WEIGHT = 4096
+"""Records held by all values together: a full catalog is about 550 models of ~13 KB each, so
+this is some 50 MB at most, room for the full catalog, the key owner's list and several large
+filtered answers (most are far smaller: a default page's query is a few hundred text models)."""
+
+
+def weight(value: object) -> int:
+    """The records ``value`` holds: the length of a list (models, providers) or of the ``models``
+    of a value that has them (a full catalog); 1 for anything else (a count, one model's endpoints,
+    a dataset: those are bounded by ``max_entries``)."""
+    held: object = getattr(value, "models", value)
+    if isinstance(held, list | tuple | dict):
+        return max(1, len(cast("Sized", held)))
+    return 1
 
 
 class StillFetching(Exception):
@@ -54,6 +89,8 @@ class Entry(Generic[V]):
     """The last refresh failure, kept until a refresh succeeds (which stores a new entry)."""
     quiet_until: datetime | None = None
     """No refresh before this time (after a failure)."""
+    weight: int = 1
+    """The records it holds (:func:`weight`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +113,8 @@ class _Flight:
     value: Any = None
     fetched_at: datetime | None = None
     error: BaseException | None = None
+    trace: TracebackType | None = None
+    """``error``'s traceback as the fetch raised it: what each waiter raises it with."""
     abandoned: bool = False
 
 
@@ -92,7 +131,8 @@ class QueryCache:
         ttl: float,
         clock: Callable[[], datetime],
         retry_after_failure: float = 30.0,
-        max_entries: int = 256,
+        max_entries: int = MAX_ENTRIES,
+        max_weight: int = MAX_WEIGHT,
         answer_timeout: float = float("inf"),
     ) -> None:
         self.ttl = timedelta(seconds=ttl)
@@ -100,11 +140,15 @@ class QueryCache:
         self._clock = clock
         self._retry_after_failure = timedelta(seconds=retry_after_failure)
         self._max_entries = max_entries
+        self._max_weight = max_weight
         self._entries: OrderedDict[Hashable, Entry[Any]] = OrderedDict()
         """Values of every type, one per key: each key's caller knows the type its fetch returns."""
+        self._weight = 0
+        """The sum of the entries' weights."""
         self._flights: dict[Hashable, _Flight] = {}
-        self._failures: dict[Hashable, tuple[datetime, Exception]] = {}
-        """Cold keys whose fetch failed: not fetched again before the time given."""
+        self._failures: OrderedDict[Hashable, tuple[datetime, Exception]] = OrderedDict()
+        """Keys whose fetch failed, oldest failure first: not fetched again before the time given
+        (while cold). Only failures still in their quiet time, at most ``max_entries``."""
         self._spawn: Spawn | None = None
         self.on_store: Callable[[Hashable, object], Awaitable[None]] | None = None
 
@@ -132,7 +176,7 @@ class QueryCache:
         """No value yet: fetch it (or join the fetch under way), unless it failed a moment ago."""
         failure = self._failures.get(key)
         if failure is not None and self._clock() < failure[0] and key not in self._flights:
-            raise failure[1]
+            raise failure[1].with_traceback(None)  # not the traceback of the last caller it was raised to
         value, fetched_at = await self._join(key, fetch)
         return Lookup(value, fetched_at, "fetched")
 
@@ -184,7 +228,7 @@ class QueryCache:
                     raise StillFetching(self.answer_timeout)
                 continue  # the inline leader was cancelled: the next caller leads
             if flight.error is not None:
-                raise flight.error
+                raise flight.error.with_traceback(flight.trace)  # not the frames of the waiters before
             assert flight.fetched_at is not None
             return flight.value, flight.fetched_at
 
@@ -202,7 +246,7 @@ class QueryCache:
         try:
             value = await fetch()
         except Exception as exc:
-            flight.error = exc
+            flight.error, flight.trace = exc, exc.__traceback__
             self._failed(key, exc)
             return
         except BaseException:
@@ -223,7 +267,9 @@ class QueryCache:
 
     def _failed(self, key: Hashable, exc: Exception) -> None:
         quiet_until = self._quiet_until(exc)
+        self._failures.pop(key, None)
         self._failures[key] = (quiet_until, exc)
+        self._forget_failures()
         entry = self._entries.get(key)
         if entry is not None:  # stale-if-error: keep the value, say why it is old
             entry.error = str(exc)
@@ -238,10 +284,26 @@ class QueryCache:
             window = min(window, timedelta(seconds=hint))
         return self._clock() + window
 
+    def _forget_failures(self) -> None:
+        """Drop the failures past their quiet time (they no longer hold a fetch back), then the
+        oldest beyond ``max_entries`` (their keys may be fetched again a little sooner)."""
+        now = self._clock()
+        for key in [k for k, (until, _) in self._failures.items() if now >= until]:
+            del self._failures[key]
+        while len(self._failures) > self._max_entries:
+            self._failures.popitem(last=False)
+
     def _store(self, key: Hashable, value: object) -> datetime:
+        """Keep ``value`` for ``key``, then drop the least recently used values beyond the bounds
+        (never the newest: a value over ``max_weight`` alone is still kept, alone)."""
         fetched_at = self._clock()
-        self._entries[key] = Entry(value, fetched_at)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        entry = Entry(value, fetched_at, weight=weight(value))
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._weight -= old.weight
+        self._entries[key] = entry
+        self._weight += entry.weight
+        while len(self._entries) > 1 and (len(self._entries) > self._max_entries or self._weight > self._max_weight):
+            _, dropped = self._entries.popitem(last=False)
+            self._weight -= dropped.weight
         return fetched_at
