@@ -51,7 +51,7 @@ from mcp.shared.exceptions import MCPError
 
 from tests.conftest import TEST_KEY
 from tests.fake_upstream import FakeOpenRouter, serve
-from tests.processes import free_port, serving
+from tests.processes import free_port, listening
 
 ROOT = Path(__file__).resolve().parent.parent
 LINUX = Path("/proc/self/fd").is_dir()
@@ -442,40 +442,38 @@ async def soak_sessions(transport: SessionTransport, sessions: int, warmup: int,
     upstream = FakeOpenRouter(api_key=TEST_KEY)
     upstream.delay = slow_queries
     ids = [m["id"] for m in upstream.models]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/{'mcp' if transport == 'streamable-http' else 'sse'}"
-    command = [sys.executable, "-m", "mcp_server_openrouter", "--transport", transport, "--port", str(port)]
     env = server_env(base_url="", cache_dir=cache_dir, cache_ttl=SESSIONS_CACHE_TTL)
-    with (
-        tempfile.TemporaryFile("w+") as errlog,
-        serve(upstream) as base_url,
-        serving(command, port, env | {"OPENROUTER_BASE_URL": base_url}, stderr=errlog) as process,
-    ):
+    with tempfile.TemporaryFile("w+") as errlog, serve(upstream) as base_url:
+        # The port is picked once the fake listens: picked before, the fake could be given it too.
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/{'mcp' if transport == 'streamable-http' else 'sse'}"
+        command = [sys.executable, "-m", "mcp_server_openrouter", "--transport", transport, "--port", str(port)]
+        with listening(command, port, env | {"OPENROUTER_BASE_URL": base_url}, stderr=errlog) as process:
 
-        async def go(indices: range) -> None:
-            queue = iter(indices)
+            async def go(indices: range) -> None:
+                queue = iter(indices)
 
-            async def worker() -> None:
-                for index in queue:
-                    await one_session(transport, url, index, upstream, ids, run)
+                async def worker() -> None:
+                    for index in queue:
+                        await one_session(transport, url, index, upstream, ids, run)
 
-            async with anyio.create_task_group() as group:
-                for _ in range(PARALLEL_SESSIONS):
-                    group.start_soon(worker)
+                async with anyio.create_task_group() as group:
+                    for _ in range(PARALLEL_SESSIONS):
+                        group.start_soon(worker)
 
-        with anyio.fail_after(CALL_GUARD * 2 + (warmup + sessions) * CALL_GUARD / PARALLEL_SESSIONS):
-            await go(range(warmup))
-            await anyio.sleep(SLOW)  # the warm-up's held requests are answered
-            run.before = await settle(process.pid)
-            run.errors, sent = 0, len(upstream.requests)
-            started = time.perf_counter()
-            await go(range(warmup, warmup + sessions))
-            run.elapsed = time.perf_counter() - started
-            run.sessions = sessions
-            # The held requests are answered; the dropped stateful sessions time out.
-            await anyio.sleep(SLOW + (SESSION_IDLE_TIMEOUT + 1 if transport == "streamable-http" else 0))
-            run.upstream_requests = len(upstream.requests) - sent
-            run.after = await settle(process.pid, run.before)
+            with anyio.fail_after(CALL_GUARD * 2 + (warmup + sessions) * CALL_GUARD / PARALLEL_SESSIONS):
+                await go(range(warmup))
+                await anyio.sleep(SLOW)  # the warm-up's held requests are answered
+                run.before = await settle(process.pid)
+                run.errors, sent = 0, len(upstream.requests)
+                started = time.perf_counter()
+                await go(range(warmup, warmup + sessions))
+                run.elapsed = time.perf_counter() - started
+                run.sessions = sessions
+                # The held requests are answered; the dropped stateful sessions time out.
+                await anyio.sleep(SLOW + (SESSION_IDLE_TIMEOUT + 1 if transport == "streamable-http" else 0))
+                run.upstream_requests = len(upstream.requests) - sent
+                run.after = await settle(process.pid, run.before)
         run.log = tail(errlog)
     return run
 

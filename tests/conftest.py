@@ -5,6 +5,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp import Client
@@ -118,3 +119,28 @@ def release(interop: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pa
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return out, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="session", autouse=True)
+def measured_server_processes() -> Iterator[None]:
+    """Server processes the tests start are measured by coverage too (``patch = ["subprocess"]``):
+    the stdio transport and the HTTP slow-client guards run only there. Coverage hands a child its
+    settings in ``COVERAGE_PROCESS_CONFIG``, which a test's own ``env=`` for the child would drop,
+    so it is added to every environment given to a child (asyncio's and anyio's processes are
+    ``subprocess.Popen``s too). Without coverage, nothing changes."""
+    carried = {name: value for name, value in os.environ.items() if name.startswith("COVERAGE_")}
+    if not carried:
+        yield
+        return
+    original = subprocess.Popen.__init__
+
+    def init(self: subprocess.Popen[Any], *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("env") is not None:
+            kwargs["env"] = {**carried, **kwargs["env"]}
+        original(self, *args, **kwargs)
+
+    subprocess.Popen.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        subprocess.Popen.__init__ = original  # type: ignore[method-assign]

@@ -33,39 +33,10 @@ def free_port() -> int:
 @contextmanager
 def listening(
     command: list[str], port: int, env: Mapping[str, str], timeout: float = 60, stderr: IO[str] | None = None
-) -> Generator[None]:
-    """Run ``command`` until the block ends, once it accepts connections on ``port``; its stderr goes
-    to ``stderr`` when given."""
-    process = subprocess.Popen(
-        command,
-        env=dict(env),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL if stderr is None else stderr,
-    )
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{command[:4]} exited with {process.returncode}") from None
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{command[:4]} did not listen on {port} within {timeout:g} s") from None
-                time.sleep(0.05)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-@contextmanager
-def serving(
-    command: list[str], port: int, env: Mapping[str, str], timeout: float = 60, stderr: IO[str] | None = None
 ) -> Generator[subprocess.Popen[bytes]]:
-    """:func:`listening`, yielding the process (to look at it from outside, e.g. in ``/proc``)."""
+    """Run ``command`` until the block ends, once it accepts connections on ``port``, yielding the
+    process (to look at it from outside, e.g. in ``/proc``); its stderr goes to ``stderr`` when
+    given. A process that does not stop within 20 s of SIGTERM is killed."""
     process = subprocess.Popen(
         command,
         env=dict(env),
@@ -81,11 +52,23 @@ def serving(
                 break
             except OSError:
                 if process.poll() is not None:
-                    raise RuntimeError(f"{command[:4]} exited with {process.returncode}") from None
+                    raise RuntimeError(f"{command[:4]} exited with {process.returncode}{_said(stderr)}") from None
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{command[:4]} did not listen on {port} within {timeout:g} s") from None
                 time.sleep(0.05)
         yield process
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
+
+
+def _said(stderr: IO[str] | None) -> str:
+    """The end of what a process wrote to ``stderr`` (a seekable file), to say why it exited."""
+    if stderr is None or not stderr.seekable():
+        return ""
+    stderr.seek(0)
+    return ": " + stderr.read()[-500:].strip()

@@ -84,19 +84,21 @@ def fill(directory: Path) -> Path:
 
 
 class Saves:
-    """Counts the saves attempted to the cache directory (``diskcache._write`` calls that ended)."""
+    """Counts the saves of the full catalog attempted to the cache directory (``diskcache._write``
+    calls for it that ended, whatever came of them): the datasets' saves are not counted."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
         self._lock = threading.Lock()
         real = diskcache._write
 
-        def counted(*args: Any) -> None:
+        def counted(what: str, *args: Any) -> None:
             try:
-                real(*args)
+                real(what, *args)
             finally:
-                with self._lock:
-                    self.count += 1
+                if what == "the catalog cache":
+                    with self._lock:
+                        self.count += 1
 
         monkeypatch.setattr(diskcache, "_write", counted)
 

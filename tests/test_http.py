@@ -241,3 +241,30 @@ def test_starting_an_http_transport_prints_its_url_to_stderr(transport: str, tmp
 
     path = "/sse" if transport == "sse" else "/mcp"
     assert f"serving {transport} at http://127.0.0.1:{port}{path} (no authentication)" in printed
+
+
+async def test_a_session_dropped_without_ending_it_is_ended_when_idle() -> None:
+    """A client gone without a DELETE: its session (~70 KB) is ended after the idle timeout, not
+    kept the SDK's 30 minutes (bench.soak: +18 MB per 500 dropped sessions)."""
+    headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "gone", "version": "1"}},
+    }
+    ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
+    async with serving(app_for(FakeOpenRouter(), session_idle_timeout=1.0)) as base, httpx2.AsyncClient() as http:
+        opened = await http.post(f"{base}/mcp", json=initialize, headers=headers)
+        session = {**headers, "Mcp-Session-Id": opened.headers["mcp-session-id"]}
+        assert (await http.post(f"{base}/mcp", json=ping, headers=session)).status_code == 200
+        with anyio.fail_after(60):  # generous: the server's own 1 s timer ends it
+            while (await http.post(f"{base}/mcp", json=ping, headers=session)).status_code != 404:  # noqa: ASYNC110
+                await anyio.sleep(1.5)  # each ping restarts the clock: wait longer than it between them
+
+
+def test_a_bad_session_idle_timeout_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MCP_SESSION_IDLE_TIMEOUT", "forever")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--transport", "streamable-http", "--port", "1"])
+    assert exit_info.value.code == 2

@@ -44,7 +44,8 @@ Transport = Literal["stdio", "sse", "streamable-http"]
 ENVIRONMENT = (
     f"Environment: {ENV_API_KEY} (list_models_for_user; endpoint speeds), {ENV_BASE_URL}, {ENV_TIMEOUT}, "
     f"{ENV_TOTAL_TIMEOUT}, {ENV_ANSWER_TIMEOUT}, {ENV_CACHE_TTL}, {ENV_CACHE_DIR}, {ENV_OFFLINE}, {ENV_RESULTS}; "
-    f"over HTTP also {ENV_KEYS}, MCP_AUTH_TOKEN, MCP_ALLOWED_HOSTS, MCP_REQUEST_TIMEOUT, MCP_SEND_TIMEOUT. "
+    f"over HTTP also {ENV_KEYS}, MCP_AUTH_TOKEN, MCP_ALLOWED_HOSTS, MCP_REQUEST_TIMEOUT, MCP_SEND_TIMEOUT, "
+    "MCP_SESSION_IDLE_TIMEOUT. "
     "See the README for each."
 )
 
@@ -250,10 +251,12 @@ def _serve_http(parser: argparse.ArgumentParser, args: argparse.Namespace, setti
         create_app,
         is_loopback,
         serving_note,
+        session_idle_timeout,
     )
 
     try:
         GuardedHTTPProtocol.configure(ConnectionLimits.from_env(os.environ))
+        idle = session_idle_timeout(os.environ)
     except SettingsError as exc:
         parser.exit(2, f"mcp-server-openrouter: {exc}\n")
 
@@ -272,6 +275,7 @@ def _serve_http(parser: argparse.ArgumentParser, args: argparse.Namespace, setti
         json_response=args.json_response or args.stateless,
         auth_token=token,
         allowed_hosts=tuple(args.allowed_host),
+        session_idle_timeout=idle,
     )
     app = create_app(settings, options)
     config = uvicorn.Config(
