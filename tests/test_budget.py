@@ -189,3 +189,14 @@ async def test_two_servers_on_one_cache_directory_send_at_most_the_minute(
     assert len([r for r in upstream.requests if r.url.path in DATASETS]) == 30
     for result in results[30:]:  # the budget is spent: refused, or the copy the other server saved
         assert "the next request may go in" in text_of(result)
+
+
+def test_accounts_with_nothing_left_to_count_are_forgotten() -> None:
+    """Per-request keys: every key a user brought is an account; a day later it holds nothing."""
+    clock = Clock()
+    counted = budget(None, clock)
+    for n in range(100):
+        counted.take(f"account-{n}")
+    clock.advance(24 * 3600)
+    counted.take("today")
+    assert list(counted._sent) == ["today"]

@@ -104,6 +104,7 @@ class RequestBudget:
             if shared is None:  # the file could not be used: this process's own count decides
                 self._check(now, self._held.get(account, 0.0), list(self._recent(account, now)))
             self._recent(account, now).append(now)
+            self._forget_idle(now)
 
     def hold(self, account: str, seconds: float) -> None:
         """No request of ``account`` before ``seconds`` from now, in any process (after a 429)."""
@@ -113,6 +114,15 @@ class RequestBudget:
             self._run(lambda db: self._hold_in(db, account, until))
 
     # -- in this process ----------------------------------------------------------------------
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop the accounts with nothing left to count: no request in the last day, no hold. With
+        per-request keys every key a user ever brought is an account; none may stay for ever."""
+        day = DAY.total_seconds()
+        for account in [a for a, sent in self._sent.items() if not sent or now - sent[-1] >= day]:
+            if self._held.get(account, 0.0) <= now:
+                del self._sent[account]
+                self._held.pop(account, None)
 
     def _recent(self, account: str, now: float) -> deque[float]:
         sent = self._sent.setdefault(account, deque())
