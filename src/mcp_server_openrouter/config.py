@@ -105,12 +105,12 @@ class Settings:
         return cls(
             api_key=secret(env.get(ENV_API_KEY)),
             base_url=base_url,
-            timeout=_seconds(env, ENV_TIMEOUT, DEFAULT_TIMEOUT, low=0, high=300, low_inclusive=False),
-            total_timeout=_seconds(env, ENV_TOTAL_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, low=0, high=600, low_inclusive=False),
-            answer_timeout=_seconds(
+            timeout=seconds(env, ENV_TIMEOUT, DEFAULT_TIMEOUT, low=0, high=300, low_inclusive=False),
+            total_timeout=seconds(env, ENV_TOTAL_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, low=0, high=600, low_inclusive=False),
+            answer_timeout=seconds(
                 env, ENV_ANSWER_TIMEOUT, DEFAULT_ANSWER_TIMEOUT, low=0, high=600, low_inclusive=False
             ),
-            cache_ttl=_seconds(env, ENV_CACHE_TTL, DEFAULT_CACHE_TTL, low=0, high=86_400, low_inclusive=True),
+            cache_ttl=seconds(env, ENV_CACHE_TTL, DEFAULT_CACHE_TTL, low=0, high=86_400, low_inclusive=True),
             cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
             offline=offline_text in _TRUE,
             results=cast(Results, results),
@@ -118,16 +118,18 @@ class Settings:
         )
 
 
-def _seconds(
+def seconds(
     env: Mapping[str, str], name: str, default: float, *, low: float, high: float, low_inclusive: bool
 ) -> float:
+    """The seconds in ``env[name]`` (``default`` when unset or blank), within the bounds; else a
+    :class:`SettingsError` naming the variable, the bounds and (the first 40 characters of) the value."""
     text = (env.get(name) or "").strip()
     if not text:
         return default
     try:
         value = float(text)
     except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, got {text!r}") from None
+        raise SettingsError(f"{name} must be a number of seconds, got {text[:40]!r}") from None
     if not (low <= value if low_inclusive else low < value) or value > high:
         bound = f"from {low:g} to {high:g}" if low_inclusive else f"more than {low:g} and at most {high:g}"
         raise SettingsError(f"{name} must be {bound} seconds, got {text[:40]!r}")

@@ -61,7 +61,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
 from uvicorn.server import ServerState
 
-from mcp_server_openrouter.config import Settings, SettingsError, secret
+from mcp_server_openrouter.config import Settings, SettingsError, seconds, secret
 from mcp_server_openrouter.openrouter import RetryPolicy
 from mcp_server_openrouter.server import build_server
 
@@ -172,22 +172,9 @@ class ConnectionLimits:
     def from_env(cls, env: Mapping[str, str]) -> "ConnectionLimits":
         """Read ``MCP_REQUEST_TIMEOUT`` and ``MCP_SEND_TIMEOUT``; raise :class:`SettingsError` naming a bad one."""
         return cls(
-            request_timeout=_seconds(env, ENV_REQUEST_TIMEOUT, REQUEST_TIMEOUT),
-            send_timeout=_seconds(env, ENV_SEND_TIMEOUT, SEND_TIMEOUT),
+            request_timeout=seconds(env, ENV_REQUEST_TIMEOUT, REQUEST_TIMEOUT, low=0, high=3600, low_inclusive=False),
+            send_timeout=seconds(env, ENV_SEND_TIMEOUT, SEND_TIMEOUT, low=0, high=3600, low_inclusive=False),
         )
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    text = (env.get(name) or "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, got {text[:40]!r}") from None
-    if not 0 < value <= 3600:
-        raise SettingsError(f"{name} must be more than 0 and at most 3600 seconds, got {text[:40]!r}")
-    return value
 
 
 class _CountingTransport(asyncio.Transport):
@@ -490,4 +477,4 @@ def app_factory() -> ASGIApp:
 
 def session_idle_timeout(env: Mapping[str, str]) -> float:
     """``MCP_SESSION_IDLE_TIMEOUT`` (:data:`SESSION_IDLE_TIMEOUT` unset); :class:`SettingsError` when bad."""
-    return _seconds(env, ENV_SESSION_IDLE_TIMEOUT, SESSION_IDLE_TIMEOUT)
+    return seconds(env, ENV_SESSION_IDLE_TIMEOUT, SESSION_IDLE_TIMEOUT, low=0, high=3600, low_inclusive=False)
