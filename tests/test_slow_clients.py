@@ -240,6 +240,22 @@ async def timed(what: str) -> AsyncGenerator[None]:
     print(f"{what}: {time.monotonic() - started:.3f} s")
 
 
+async def a_change_reaches_everyone(
+    upstream: FakeOpenRouter, first: Client, first_heard: Heard, later_heard: Heard, modern: Client
+) -> None:
+    """The catalog loses a model; ``first``'s next call notices: it answers, the 2026-07-28 client
+    ``modern`` gets the event on its listen stream, and both handshake-era clients hear of it."""
+    async with modern.listen(resources_list_changed=True) as subscription:
+        upstream.models = upstream.models[1:]
+        async with timed("the call that noticed the change"):
+            await first.list_resources()
+        async with timed("the modern client's event"):
+            event = await subscription.__anext__()
+    assert type(event).__name__ == "ResourcesListChanged"
+    await later_heard.more_than(0)
+    await first_heard.more_than(0)
+
+
 # -- a client that never reads its stream -------------------------------------------------------
 
 
@@ -269,15 +285,7 @@ async def test_a_client_that_never_reads_its_sse_stream_holds_up_no_call_and_no_
                     assert modern.protocol_version == MODERN
                     async with timed("a call of a client in line after the stuck one"):
                         await later.list_tools()
-                    async with modern.listen(resources_list_changed=True) as subscription:
-                        upstream.models = upstream.models[1:]
-                        async with timed("the call that noticed the change"):
-                            await first.list_resources()
-                        async with timed("the modern client's event"):
-                            event = await subscription.__anext__()
-                    assert type(event).__name__ == "ResourcesListChanged"
-                    await later_heard.more_than(0)
-                    await first_heard.more_than(0)
+                    await a_change_reaches_everyone(upstream, first, first_heard, later_heard, modern)
                     seen = (first_heard.count, later_heard.count)
 
                     upstream.models = upstream.models[1:]  # and again: the stuck one holds up no later change
@@ -329,15 +337,7 @@ async def test_streamable_http_clients_that_never_read_hold_up_no_one(tmp_path: 
                     assert modern.protocol_version == MODERN
                     async with timed("a call while the stuck clients are held"):
                         await later.list_tools()
-                    async with modern.listen(resources_list_changed=True) as subscription:
-                        upstream.models = upstream.models[1:]
-                        async with timed("the call that noticed the change"):
-                            await first.list_resources()
-                        async with timed("the modern client's event"):
-                            event = await subscription.__anext__()
-                    assert type(event).__name__ == "ResourcesListChanged"
-                    await later_heard.more_than(0)
-                    await first_heard.more_than(0)
+                    await a_change_reaches_everyone(upstream, first, first_heard, later_heard, modern)
                     async with timed("a call after the change"):
                         await modern.call_tool("count_models", {})
 
