@@ -282,7 +282,10 @@ async def test_the_cache_directory_removed_while_running(
     async with server(upstream, cache, clock) as client:
         await one_round(client, upstream, clock, saves, 0)
         caplog.clear()
-        shutil.rmtree(cache)
+        # As a user's cleaner would: gone at once (a save finishing in the background can put a
+        # file in the folder while ``rmtree`` empties it), then deleted.
+        cache.rename(tmp_path / "removed")
+        shutil.rmtree(tmp_path / "removed")
         for n in range(1, 4):
             await one_round(client, upstream, clock, saves, n)
         assert_sound(cache)  # made again, whole

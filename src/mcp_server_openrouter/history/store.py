@@ -280,11 +280,6 @@ class HistoryStore:
 
     def _connect(self) -> sqlite3.Connection:
         """A connection to the file, created and seeded if new, checked once per process."""
-        if self._checked and not self.path.exists():
-            logger.warning(
-                "The catalog history %s was removed while the server ran: starting afresh from the bundled history",
-                self.path,
-            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
@@ -295,6 +290,12 @@ class HistoryStore:
                 db.execute("BEGIN IMMEDIATE")
                 try:
                     if db.execute("PRAGMA user_version").fetchone()[0] == 0:  # not seeded by another process
+                        if self._checked:  # told here, not by a look before connecting: that races a removal
+                            logger.warning(
+                                "The catalog history %s was removed while the server ran: "
+                                "starting afresh from the bundled history",
+                                self.path,
+                            )
                         if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                             raise _Corrupt("it holds tables of something else")
                         self._seed_into(db)
