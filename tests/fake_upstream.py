@@ -17,10 +17,12 @@ from decimal import Decimal
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 import httpx2
+
+from . import fake_media
 
 DATA = Path(__file__).parent / "data"
 MAIN_SNAPSHOT = "models-unified-llm-pricing-all-2026-08-18.json.gz"
@@ -42,6 +44,7 @@ def _csv(value: str | None) -> list[str]:
 
 
 SEARCH_BENCHMARKS = ["search_browsecomp", "search_dsqa", "search_hle", "search_widesearch"]
+SESSION_TURN_RANGES = ["1-turn", "2-9-turns", "10-49-turns", "50-plus-turns"]
 PROVIDERS: list[Any] = [
     {
         "name": "OpenAI",
@@ -74,6 +77,14 @@ class FakeOpenRouter:
         """When set, :func:`serve` waits this many seconds (of real time, in the request's own
         thread) before sending each answer, after the request is recorded: a slow OpenRouter.
         Real HTTP only; the ``MockTransport`` of :meth:`transport` does not wait."""
+        self.session_cost_cells: list[Any] | None = None
+        self.videos: Any = fake_media.videos()
+        """What ``/videos/models`` serves (and the three below theirs; see :mod:`.fake_media`)."""
+        self.image_models: Any = fake_media.image_models()
+        self.image_endpoints: dict[str, Any] = fake_media.image_endpoints()
+        """``/images/models/{id}/endpoints`` bodies by model ID; any other ID is a 404."""
+        self.zdr: Any = fake_media.zdr()
+        """When set, the cells ``/datasets/session-cost`` serves instead of :meth:`session_cells`' own."""
 
     # -- what tests look at -------------------------------------------------------------
     def go_down(self) -> None:
@@ -126,12 +137,24 @@ class FakeOpenRouter:
                 return httpx2.Response(401, json={"error": {"code": 401, "message": "User not found."}})
             data = self.select({"output_modalities": "all"})
             return httpx2.Response(200, json={"data": data, "total_count": len(data), "links": {"next": None}})
+        if path in ("/videos/models", "/images/models", "/endpoints/zdr"):
+            body = {"/videos/models": self.videos, "/images/models": self.image_models, "/endpoints/zdr": self.zdr}
+            return httpx2.Response(200, json=body[path])
+        if path.startswith("/images/models/") and path.endswith("/endpoints"):
+            found = self.image_endpoints.get(unquote(path.removeprefix("/images/models/").removesuffix("/endpoints")))
+            if found is None:
+                return httpx2.Response(404, json={"error": {"code": 404, "message": "Resource not found"}})
+            return httpx2.Response(200, json=found)
         if path == "/providers":
             return httpx2.Response(200, json={"data": PROVIDERS})
         if path == "/datasets/rankings-daily":
             if request.headers.get("authorization") != f"Bearer {self.api_key}":
                 return httpx2.Response(401, json={"error": {"code": 401, "message": "Missing Authentication header"}})
             return httpx2.Response(200, json=self.rankings(params))
+        if path == "/datasets/session-cost":
+            if request.headers.get("authorization") != f"Bearer {self.api_key}":
+                return httpx2.Response(401, json={"error": {"code": 401, "message": "Missing Authentication header"}})
+            return self.session_costs(params)
         if path in ("/benchmarks", "/classifications/task"):
             if request.headers.get("authorization") != f"Bearer {self.api_key}":
                 return httpx2.Response(401, json={"error": {"code": 401, "message": "Missing Authentication header"}})
@@ -294,6 +317,72 @@ class FakeOpenRouter:
         ]
         meta = {"as_of": "2026-11-30T02:00:00Z", "version": "v1", "source": None, "citation": None}
         return {"data": data, "meta": meta}
+
+    def session_cells(self) -> list[Any]:
+        """Every cell of ``/datasets/session-cost`` (:attr:`session_cost_cells` when set): four
+        harnesses measuring different models (first of the text models, by permaslug, which is
+        rarely the ID) over different turn ranges, made-up medians, and drift: null, missing and
+        wrong-typed fields, junk, a duplicate and a turn range the spec does not list."""
+        if self.session_cost_cells is not None:
+            return self.session_cost_cells
+        slugs = self._slugs(24)
+        harnesses = [
+            ("claude-code", "Claude Code", slugs[:20], SESSION_TURN_RANGES, 1.0),
+            ("hermes-agent", "Hermes Agent", slugs[4:16], SESSION_TURN_RANGES[1:], 0.6),
+            ("cline", "Cline", slugs[10:24], SESSION_TURN_RANGES[2:], 1.3),
+            ("kilo-code", "Kilo Code", slugs[:4], SESSION_TURN_RANGES[2:3], 0.8),
+        ]
+        scale = {"1-turn": 0.02, "2-9-turns": 0.25, "10-49-turns": 1.0, "50-plus-turns": 4.5}
+        cells: list[Any] = [
+            {
+                "app_name": name,
+                "app_slug": app,
+                "median_session_cost_usd": round(((n * 37) % 23 + 1) / 10 * factor * scale[turns], 4),
+                "model_permaslug": slug,
+                "turn_range": turns,
+            }
+            for app, name, models, ranges, factor in harnesses
+            for n, slug in enumerate(models)
+            for turns in ranges
+        ]
+        first = dict(cells[0])
+        cells += [
+            {**first, "median_session_cost_usd": 99.0},  # a duplicate: the first is kept
+            {**first, "median_session_cost_usd": None},
+            {**first, "median_session_cost_usd": "1.20"},
+            {**first, "median_session_cost_usd": -1},
+            {**first, "median_session_cost_usd": True},
+            {**first, "app_slug": None},
+            {k: v for k, v in first.items() if k != "model_permaslug"},
+            {**first, "turn_range": 7},
+            {**first, "app_name": None, "turn_range": "100-plus-turns"},  # kept: a range to come
+            "junk",
+        ]
+        return cells
+
+    def session_costs(self, params: Any) -> httpx2.Response:
+        """A ``SessionCostResponse`` like the spec's, honouring its filters (``app_slug``, ``model``,
+        ``turn_range``) and paging (``limit`` 1-500, default 100; ``offset`` 0-5000), as the API does."""
+
+        def wanted(cell: Any, key: str) -> bool:
+            value = params.get(key)
+            field = "model_permaslug" if key == "model" else key
+            return value is None or (isinstance(cell, dict) and cast(dict[str, Any], cell).get(field) == value)
+
+        try:
+            limit, offset = int(params.get("limit", 100)), int(params.get("offset", 0))
+        except ValueError:
+            limit, offset = -1, -1
+        if not 1 <= limit <= 500 or not 0 <= offset <= 5000:
+            return httpx2.Response(400, json={"error": {"code": 400, "message": "Invalid limit or offset"}})
+        cells = [c for c in self.session_cells() if all(wanted(c, k) for k in ("app_slug", "model", "turn_range"))]
+        meta = {
+            "as_of": "2026-11-24T02:00:00.000Z",
+            "version": "v1",
+            "window_days": 30,
+            "window_end_date": "2026-11-23",
+        }
+        return httpx2.Response(200, json={"data": cells[offset : offset + limit], "meta": meta})
 
     def task_shares(self) -> dict[str, Any]:
         """A ``TaskClassificationResponse`` like the spec's example: four tasks in two macro

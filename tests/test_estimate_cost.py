@@ -234,7 +234,7 @@ async def test_get_model_and_estimate_cost_write_a_window_alike_however_its_time
 
 def test_an_upstream_window_in_other_digits_is_no_window() -> None:
     """Drift: '²' is a digit to ``str.isdigit`` and not to ``int``; it must not crash the estimate."""
-    from mcp_server_openrouter.cost import _minutes
+    from mcp_server_openrouter.openrouter.models import utc_minutes
 
-    assert _minutes("1²:00") is None
-    assert _minutes("12:30") == 750
+    assert utc_minutes("1²:00") is None
+    assert utc_minutes("12:30") == 750

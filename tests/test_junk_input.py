@@ -16,7 +16,7 @@ import pytest
 from mcp import Client, MCPError
 from mcp_types import CallToolResult, ResourceTemplateReference
 
-from mcp_server_openrouter.errortext import MAX_ERROR_CHARS, cap, describe_invalid, quote
+from mcp_server_openrouter.errortext import MAX_ERROR_CHARS, cap, closest, describe_invalid, quote
 from mcp_server_openrouter.tools.arguments import FILTERS
 from mcp_server_openrouter.tools.recommend_models import CONSTRAINTS
 
@@ -71,8 +71,9 @@ TOOL_ARGUMENTS = {
         "output_images",
         "web_searches",
         "at_utc",
+        "harness",
     ],
-    "recommend_models": [*CONSTRAINTS, "task", "input_tokens", "output_tokens", "limit"],
+    "recommend_models": [*CONSTRAINTS, "task", "input_tokens", "output_tokens", "limit", "harness", "turns"],
     "list_model_rankings": ["period", "modality", "context_bucket", "category", "language_type", "task", "limit"],
     "list_catalog_changes": ["since", "kinds", "model_authors", "ids", "within_days", "limit", "offset"],
 }
@@ -219,3 +220,14 @@ def test_describe_invalid_names_at_most_three_problems() -> None:
     text = describe_invalid(caught.value)
     assert text.count("Input should be a valid integer") == 3
     assert text.endswith("; and 2 more problem(s)")
+
+
+def test_closest_names_what_holds_the_word_then_what_looks_like_it() -> None:
+    tags = ["code:debugging", "code:general_impl", "roleplay", "translation", "agent:web_search"]
+    # A name without a ':' part is no hit for every word (its empty part is in every word).
+    assert closest("debugging", tags) == ["code:debugging"]
+    assert closest("code", tags)[:2] == ["code:debugging", "code:general_impl"]
+    assert closest("translate", tags) == ["translation"]
+    assert closest("claude-code-cli", ["claude-code", "cline"]) == ["claude-code"]
+    assert closest("zzzz", tags) == tags[:3]  # nothing alike: the first ones, to show what there is
+    assert closest("", tags, limit=2) == tags[:2]

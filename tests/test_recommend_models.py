@@ -202,7 +202,7 @@ async def test_search_ranks_by_openrouters_search_evals_with_the_key_sent_only_t
         [r for r in records if r["id"] in candidates]
     )
     for request in upstream.requests:
-        keyed = request.url.path.endswith(("/benchmarks", "/datasets/rankings-daily"))
+        keyed = request.url.path.endswith(("/benchmarks", "/datasets/rankings-daily", "/datasets/session-cost"))
         assert ("authorization" in request.headers) == keyed, request.url.path
     assert [r.url.path for r in upstream.requests].count("/api/v1/benchmarks") == 1
 
@@ -227,7 +227,7 @@ async def test_rows_carry_last_weeks_share_of_tokens_and_the_citation(client: Cl
     for row in rows:
         assert row["share_pct"] == shares.get(slugs[row["id"]])
     citation = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-11-30."
-    assert answer["usage"] == f"share_pct: of tokens, week of {week}; {citation}"
+    assert answer["usage"].startswith(f"share_pct: of tokens, week of {week}; {citation} usd_session: ")
     assert citation in text_of(result)
     assert "share_pct" in text_of(result).splitlines()[2]
 
@@ -239,8 +239,8 @@ async def test_without_a_key_it_ranks_offline_data_and_says_what_it_lacks(upstre
 
     answer = structured(result)
     assert answer["columns"] == ["id", "coding", "usd_request", "dominated_by"]
-    assert answer["usage"] == "no usage shares (no API key)."
-    assert "no usage shares (no API key)." in text_of(result)
+    assert answer["usage"] == "no usage shares (no API key). no session costs (no API key)."
+    assert answer["usage"] in text_of(result)
     assert refused.is_error
     assert text_of(refused) == "Error executing tool recommend_models: " + (
         "task 'search' needs an API key (OpenRouter's search evals are keyed); "

@@ -26,13 +26,16 @@ The meanings, as OpenRouter documents or its data shows them:
   the model does not list is counted as 0 *and stated as an assumption*, never silently.
 * ``pricing.discount`` is applied as the spec says, "the price is multiplied by (1 - discount)",
   and the estimate says so.
+* A model priced per media unit (video SKUs, image endpoints' prices: ``Model.media_priced``) is not
+  estimated from a token workload; the reason names its prices, each in its own unit.
 """
 
 from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal
 
-from .openrouter.models import Model, PriceOverride, Pricing
+from .openrouter.models import Model, PriceOverride, Pricing, utc_minutes
+from .render.compact import media_price_text, window_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,39 +87,35 @@ NOT_PER_TOKEN = {
     "unlisted": "its price is not in OpenRouter's model list",
 }
 """Why a model's cost is not estimated, by its price unit: a token workload cannot price it."""
+REASON_PRICES = 3
+"""Media prices a reason names; the others are counted (``get_model`` has them all)."""
 
 
-def _minutes(value: int | str | None) -> int | None:
-    if isinstance(value, str):
-        digits = value.replace(":", "")
-        value = int(digits) if digits.isascii() and digits.isdigit() else None  # '²' is a digit int() refuses
-    if value is None:
-        return None
-    return (value // 100) * 60 + value % 100
+def _media_reason(model: Model) -> str:
+    """Why a model priced per media unit is not estimated, with its first prices in their own units."""
+    media = model.media
+    assert media is not None
+    image = all(p.usd for p in media.prices)
+    prices = [
+        (f"{p.what} " if image and p.what else "") + media_price_text(p) + (f" {p.variant}" if p.variant else "")
+        for p in media.prices
+    ]
+    more = len(prices) - REASON_PRICES
+    listed = ", ".join(prices[:REASON_PRICES]) + (f" and {more} more (get_model)" if more > 0 else "")
+    if image:
+        return f"priced by the image, not per token: USD {listed}"
+    return f"priced per video SKU (no currency stated), not per token: {listed}"
 
 
 def window_holds(start: int | str | None, end: int | str | None, at: time) -> bool:
     """Whether ``at`` is in the daily UTC window [start, end), wrapping midnight when start > end."""
-    low, high = _minutes(start), _minutes(end)
+    low, high = utc_minutes(start), utc_minutes(end)
     now = at.hour * 60 + at.minute
     if low is None and high is None:
         return True
     low = 0 if low is None else low
     high = 24 * 60 if high is None else high
     return low <= now < high if low <= high else (now >= low or now < high)
-
-
-def _hhmm(value: int | str | None) -> str:
-    minutes = _minutes(value)
-    return "?" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def window_text(override: PriceOverride) -> str | None:
-    """A tier's daily window as people write it (``10:00-01:00 UTC``), whether its times came as
-    HHMM numbers or as strings; ``None`` when the tier has no window."""
-    if override.utc_start is None and override.utc_end is None:
-        return None
-    return f"{_hhmm(override.utc_start)}-{_hhmm(override.utc_end)} UTC"
 
 
 def tiers_for(pricing: Pricing, workload: Workload) -> tuple[list[PriceOverride], str | None, list[str]]:
@@ -204,6 +203,8 @@ def _first_listed(chain: Chain, pricing: Pricing, overrides: list[PriceOverride]
 
 def estimate(model: Model, workload: Workload) -> Estimate:
     """The cost of ``workload`` on ``model`` (see the module docstring for every rule)."""
+    if model.media_priced:
+        return Estimate(model.id, None, None, assumptions=[_media_reason(model)], estimated=False)
     if model.price_unit != "token":
         return Estimate(model.id, None, None, assumptions=[NOT_PER_TOKEN[model.price_unit]], estimated=False)
     overrides, why, notes = tiers_for(model.pricing, workload)

@@ -11,8 +11,10 @@ every tool error result and every protocol error message, and an echoed ``data``
 content anyway, anthropics/claude-code#86032).
 """
 
+import difflib
 import math
 import re
+from collections.abc import Sequence
 from typing import Any, cast
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
@@ -41,6 +43,15 @@ def quote(value: Any, limit: int = MAX_QUOTED) -> str:
         return text
     size = f" ({len(value):,} characters)" if isinstance(value, str) else ""
     return text[: limit - 1] + "…" + size
+
+
+def closest(needle: str, names: Sequence[str], limit: int = 3) -> list[str]:
+    """Up to ``limit`` of ``names`` that look like ``needle`` (already normalised as the names
+    are), for an error naming what to try: names holding it or held in it (a tag's part after
+    ``:`` too: ``debugging`` finds ``code:debugging``), then fuzzy matches, else the first names."""
+    hits = [n for n in names if needle and (needle in n or n in needle or (":" in n and n.partition(":")[2] in needle))]
+    close = dict.fromkeys(hits + difflib.get_close_matches(needle, list(names), n=limit, cutoff=0.4))
+    return (list(close) or list(names))[:limit]
 
 
 def _kind(value: Any) -> str:

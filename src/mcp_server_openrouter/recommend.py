@@ -18,6 +18,10 @@ mixed into it.
 Candidates without a score for the task, and those whose cost cannot be computed (a router's
 variable price, a price that is not per token: :data:`~.openrouter.models.PriceUnit`), are never
 ranked, and never dropped from the counts either: the answer says how many there were.
+
+The cost may be another instead (``cost_of``): the measured median cost of a session in one
+harness (:mod:`.usage`), when the user asks to rank by it. Models not measured there are then
+the ones without a cost, and counted as such.
 """
 
 from collections.abc import Callable
@@ -88,18 +92,26 @@ class Recommendation:
     unscored: int
     """Of those, models the catalog has no score for, for this task."""
     unpriced: int
-    """Of those with a score, models whose cost for the workload cannot be computed."""
+    """Of those with a score, models whose cost for the workload cannot be computed (or, ranked by
+    another cost, is not known)."""
 
 
-def recommend(models: list[Model], score_of: Callable[[Model], float | None], workload: Workload) -> Recommendation:
+def recommend(
+    models: list[Model],
+    score_of: Callable[[Model], float | None],
+    workload: Workload,
+    cost_of: Callable[[Model], Decimal | None] | None = None,
+) -> Recommendation:
     """The frontier of ``models`` by ``score_of`` (``None``: no score) at ``workload`` (see the module
-    docstring)."""
+    docstring); ``cost_of``, when given, is what a model costs instead (``None``: not known), e.g. the
+    measured median cost of a session in one harness."""
     scored = [(m, s) for m in models if (s := score_of(m)) is not None]
     candidates: list[Candidate] = []
     for model, score in scored:
-        per_request = estimate(model, workload).per_request  # None: variable, or not priced per token
-        if per_request is not None:
-            candidates.append(Candidate(model, score, per_request))
+        # None: variable, not priced per token, or (cost_of) not measured
+        cost = estimate(model, workload).per_request if cost_of is None else cost_of(model)
+        if cost is not None:
+            candidates.append(Candidate(model, score, cost))
     # Cheapest first, best first among equals: a candidate is on the frontier when it beats the best
     # score of every strictly cheaper one, and is not beaten by an equally cheap one.
     ordered = sorted(candidates, key=lambda c: (c.cost, -c.score))

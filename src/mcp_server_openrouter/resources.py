@@ -2,8 +2,11 @@
 
 * ``resources/templates/list`` offers the template (``{+id}``: IDs contain ``/``, ``:``, ``~``).
 * ``resources/read`` returns the model's **full upstream record**, unmodified, plus the derived
-  per-million prices under ``"derived"``; an unknown ID is the SDK's resource-not-found error
-  with up to three close IDs in its message.
+  per-million prices under ``"derived"`` and, for a media model OpenRouter prices outside the
+  model list, ``derived.media``: its prices (exact decimal strings, each with its unit), the
+  upstream record they came from (the video model, or the image model's endpoints) and their
+  ``source`` (kind, date, why); an unknown ID is the SDK's resource-not-found error with up to
+  three close IDs in its message.
 * ``resources/list`` pages through the full catalog with an opaque cursor. The order is by ID
   and the cursor is the last ID served, so following cursors yields each model exactly once even
   if the catalog is refreshed between pages (``MCPServer``'s own handler answers in one page and
@@ -23,6 +26,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import anyio
 from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
@@ -44,7 +48,7 @@ from .catalog import Answer, Catalog, ModelSet, Provenance
 from .errortext import quote
 from .openrouter import Model, OpenRouterError, Provider
 from .render.compact import decimal_text, per_million
-from .render.detail import PER_TOKEN_PRICES, URI_PREFIX, detail, model_uri
+from .render.detail import PER_TOKEN_PRICES, URI_PREFIX, detail, media_text, model_uri
 
 TEMPLATE = URI_PREFIX + "{+id}"
 PROVIDERS_URI = "openrouter://providers"
@@ -84,8 +88,13 @@ def _price(value: Decimal | str | None) -> str:
 
 def _one_line(model: Model) -> str:
     prompt, completion = per_million(model.pricing.prompt), per_million(model.pricing.completion)
-    per_token = model.price_unit == "token"
-    parts = [f"${_price(prompt)}/${_price(completion)} per 1M in/out" if per_token else f"price: {detail(model).price}"]
+    per_token = model.price_unit == "token" and not model.media_priced
+    shown = detail(model)
+    parts = [
+        f"${_price(prompt)}/${_price(completion)} per 1M in/out"
+        if per_token
+        else f"price: {shown.price or shown.media}"
+    ]
     if model.context_length:
         parts.insert(0, f"{model.context_length} ctx")
     outputs = model.architecture.output_modalities
@@ -108,7 +117,7 @@ def derived_prices(model: Model) -> dict[str, Any]:
     """USD per 1M tokens for every per-token price the record has (``variable`` when negative);
     ``prompt`` and ``completion`` only when the model is priced per token (``Model.price_unit``)."""
     out: dict[str, Any] = {}
-    keys = ("prompt", "completion") if model.price_unit == "token" else ()
+    keys = ("prompt", "completion") if model.price_unit == "token" and not model.media_priced else ()
     for key in (*keys, *PER_TOKEN_PRICES):
         value = per_million(getattr(model.pricing, key))
         if value is not None:
@@ -116,12 +125,33 @@ def derived_prices(model: Model) -> dict[str, Any]:
     return out
 
 
-def read_json(model: Model) -> str:
-    """The upstream record verbatim, plus ``derived.usd_per_million_tokens`` (exact decimal strings)."""
+def media_record(model: Model, provenance: Provenance | None) -> dict[str, Any] | None:
+    """``derived.media``: the model's media prices (each ``amount`` an exact decimal string, with its
+    ``unit``, and what, which variant and provider when known), in words, the upstream record they
+    came from, and their ``source``; ``None`` without any."""
+    media = model.media
+    if media is None or not media.prices:
+        return None
+    prices = [p.model_dump(mode="json", exclude_none=True) for p in media.prices]
+    for price, raw in zip(prices, media.prices, strict=True):
+        price["amount"] = decimal_text(raw.amount)
+    record: dict[str, Any] = {"from": media.source, "prices": prices, "text": media_text(media), "record": media.record}
+    if provenance is not None:
+        record["source"] = provenance.record()
+    return record
+
+
+def read_json(model: Model, media: Provenance | None = None) -> str:
+    """The upstream record verbatim, plus ``derived.usd_per_million_tokens`` (exact decimal strings)
+    and, for a model carrying media prices, ``derived.media`` (``media``: their provenance)."""
     body = dict(model.raw) if model.raw else model.model_dump(mode="json")
     derived: dict[str, Any] = {"usd_per_million_tokens": derived_prices(model)}
-    if model.price_unit != "token":
-        derived["price"] = detail(model).price
+    shown = detail(model)
+    if shown.price is not None:
+        derived["price"] = shown.price
+    prices = media_record(model, media)
+    if prices is not None:
+        derived["media"] = prices
     body["derived"] = derived
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
@@ -175,11 +205,13 @@ def register(server: MCPServer[Any], catalog: Catalog) -> None:
         security=ResourceSecurity(exempt_params={"id"}),
     )
     async def read_model(id: str) -> str:
+        started = anyio.current_time()
         full = await _full(catalog)
         model = full.value.by_id.get(id)
         if model is None:
             raise not_found(id, full.value)
-        return read_json(model)
+        (priced,), media = await catalog.media([model], since=started)
+        return read_json(priced, media)
 
     @server.resource(
         PROVIDERS_URI,

@@ -10,10 +10,13 @@ Everything else here serves it, and nothing above this package reaches past it:
 * :mod:`.fallback`: the fullest catalog without the network: memory, then :mod:`.diskcache`
   (the catalog saved by an earlier run), then the snapshot bundled with the package
   (:mod:`.offline`, which also applies ``/models`` filters locally).
+* :mod:`.media`: media prices from outside the model list and the zero-data-retention endpoints,
+  fetched lazily beside the catalog, saved, and labelled (:func:`with_media`).
 """
 
 from .answers import Answer, Kind, ModelSet, Provenance
 from .catalog import Catalog, OfflineModeError, SlowUpstreamError, utcnow
+from .media import with_media
 from .offline import OfflineUnsupportedError
 
 __all__ = [
@@ -26,4 +29,5 @@ __all__ = [
     "Provenance",
     "SlowUpstreamError",
     "utcnow",
+    "with_media",
 ]

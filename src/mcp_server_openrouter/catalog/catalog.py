@@ -17,7 +17,7 @@ the request itself is raised: it is the caller's to fix. ``--offline`` skips the
 
 import dataclasses
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -35,6 +35,7 @@ from mcp_server_openrouter.catalog.cache import Lookup, QueryCache, StillFetchin
 from mcp_server_openrouter.catalog.changes import CatalogHistory
 from mcp_server_openrouter.catalog.fallback import Fallback
 from mcp_server_openrouter.catalog.keys import REQUEST_KEY, KeyNotSentError, account_of
+from mcp_server_openrouter.catalog.media import MEDIA_TTL, MediaSource
 from mcp_server_openrouter.catalog.offline import priced_per_token
 from mcp_server_openrouter.catalog.upstream import MAX_RETRY_AFTER, Family, Upstream
 from mcp_server_openrouter.config import Settings
@@ -56,7 +57,18 @@ from mcp_server_openrouter.openrouter import (
     RetryPolicy,
     TaskShares,
 )
-from mcp_server_openrouter.openrouter.datasets import Benchmarks, parse_benchmarks, parse_rankings, parse_task_shares
+from mcp_server_openrouter.openrouter.datasets import (
+    SESSION_COST_LIMIT,
+    SESSION_COST_PAGES,
+    Benchmarks,
+    SessionCostQuery,
+    SessionCosts,
+    merge_session_costs,
+    parse_benchmarks,
+    parse_rankings,
+    parse_session_costs,
+    parse_task_shares,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +149,14 @@ class Catalog:
         self._disk_datasets = diskcache.DiskDatasets(cache_dir, settings.base_url)
         self.history = CatalogHistory(cache_dir, settings.base_url)
         """What changed in the catalog, and when (:mod:`.changes`)."""
-        self._fallback = Fallback(self._cache, FULL_CATALOG, self._disk, clock)
+        self._media = MediaSource(
+            self._online,
+            QueryCache(ttl=MEDIA_TTL, clock=clock, answer_timeout=settings.answer_timeout),
+            self._disk_datasets,
+            clock,
+        )
+        """Media prices and the zero-data-retention list, fetched and saved beside the catalog (:mod:`.media`)."""
+        self._fallback = Fallback(self._cache, FULL_CATALOG, self._disk, clock, zdr=self._media.saved_zdr)
         self._served: ModelSet | None = None
         """The full catalog last answered with, to notice when a new one has other IDs."""
         self._last_down: str | None = None
@@ -166,6 +185,7 @@ class Catalog:
         spawn = self._groups[0].start_soon if self._groups else None
         for cache in (self._cache, self._datasets):
             cache.attach(spawn)
+        self._media.attach(spawn)
 
     @property
     def has_api_key(self) -> bool:
@@ -313,11 +333,24 @@ class Catalog:
             return await self._fallback.models(query, OFFLINE_MODE)
         if query.providers:
             query = dataclasses.replace(query, providers=await self._provider_names(query.providers))
+        if query.zdr:  # keep a copy of the list that answers this filter when OpenRouter cannot
+            await self._media.refresh_zdr()
         try:
             lookup = await self._lookup(query, "/models", lambda: self._fetch_priced(query))
         except UPSTREAM_DOWN as exc:
             return await self._fallback.models(query, self._down(exc), exc)
         return Answer(lookup.value, self._provenance(lookup))
+
+    async def media(
+        self, models: Sequence[Model], *, since: float | None = None
+    ) -> tuple[list[Model], Provenance | None]:
+        """``models`` with the prices OpenRouter lists outside ``/models`` (video SKUs, image
+        endpoints) on those it has them for, and how fresh the least fresh of them is (``None``: none
+        shown); see :mod:`.media`. ``since``: when the call began (``anyio.current_time()``; default
+        now), so that its waits for the catalog and for these prices stay within one answer
+        deadline. Never raises OpenRouter's errors: a price that cannot be had is not shown."""
+        start = anyio.current_time() if since is None else since
+        return await self._media.priced(models, by=start + self._settings.answer_timeout)
 
     async def count(self, query: ModelsQuery) -> Answer[int]:
         """How many models match ``query``; uses ``/models/count`` when only modalities are given."""
@@ -426,6 +459,23 @@ class Catalog:
             "benchmarks",
             lambda api, key: api.benchmarks(api_key=key),
             parse_benchmarks,
+        )
+
+    async def session_costs(self) -> Answer[SessionCosts]:
+        """The median cost of a session, every harness, model and turn range (see :meth:`_dataset`):
+        one query for all, as each filter would be a request of the day's 500. Paged: a full page is
+        followed by the next, each a request of the budget, up to ``SESSION_COST_PAGES``."""
+
+        async def fetch(api: OpenRouterClient, key: SecretStr | None) -> SessionCosts:
+            pages = [await api.session_costs(SessionCostQuery(), api_key=key)]
+            while pages[-1].received >= SESSION_COST_LIMIT and len(pages) < SESSION_COST_PAGES:
+                await anyio.to_thread.run_sync(self._datasets_budget.take, account_of(key))
+                page = SessionCostQuery(offset=len(pages) * SESSION_COST_LIMIT)
+                pages.append(await api.session_costs(page, api_key=key))
+            return merge_session_costs(pages, complete=pages[-1].received < SESSION_COST_LIMIT)
+
+        return await self._dataset(
+            "the session-cost dataset", None, "session costs", "datasets/session-cost", fetch, parse_session_costs
         )
 
     async def _dataset(

@@ -2,14 +2,17 @@
 
 In this order: the last full catalog in memory (the cache's entry), the one saved on disk by this
 or an earlier run (:mod:`.diskcache`), the snapshot bundled with the package (:mod:`.offline`).
-Filtered queries then run locally (:func:`.offline.filter_locally`), or are refused by name.
+Filtered queries then run locally (:func:`.offline.filter_locally`), or are refused by name; the
+``zdr`` filter runs locally when a list of the endpoints with zero data retention is at hand (saved
+after a live ``zdr`` query, or bundled: :mod:`.media`), and the answer says how old that list is.
 
 Reading the saved catalog or the snapshot means parsing about 1 MB of JSON and 500 records
 (60-70 ms idle, far more on a loaded machine), so it runs in a worker thread, once per process:
 the event loop, and every other session on it, goes on meanwhile.
 """
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import anyio
@@ -19,7 +22,10 @@ from mcp_server_openrouter.catalog.answers import Answer, ModelSet, Provenance
 from mcp_server_openrouter.catalog.cache import QueryCache
 from mcp_server_openrouter.catalog.diskcache import DiskCatalog
 from mcp_server_openrouter.catalog.offline import OfflineUnsupportedError, Snapshot, filter_locally, load_snapshot
-from mcp_server_openrouter.openrouter import APIConnectionError, Model, ModelsQuery
+from mcp_server_openrouter.openrouter import APIConnectionError, Model, ModelsQuery, ZdrEndpoints
+
+SavedZdr = Callable[[str], Awaitable[Answer[ZdrEndpoints] | None]]
+"""The zero-data-retention list without the network (``reason``: why it is needed), or ``None``."""
 
 
 class NoOfflineDataError(APIConnectionError):
@@ -30,8 +36,17 @@ class NoOfflineDataError(APIConnectionError):
 class Fallback:
     """Answers from memory, the saved catalog or the snapshot, labelled with why (``reason``)."""
 
-    def __init__(self, cache: QueryCache, key: ModelsQuery, disk: DiskCatalog, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        cache: QueryCache,
+        key: ModelsQuery,
+        disk: DiskCatalog,
+        clock: Callable[[], datetime],
+        *,
+        zdr: SavedZdr | None = None,
+    ) -> None:
         self._cache = cache
+        self._zdr = zdr
         self._key = key
         self._disk = disk
         self._clock = clock
@@ -56,10 +71,20 @@ class Fallback:
         """The models matching ``query``, filtered locally; :class:`OfflineUnsupportedError` names
         a filter or sort only OpenRouter can apply."""
         base = await self.base(reason)
+        retention = await self._zdr(reason) if query.zdr and self._zdr is not None else None
         try:
-            return Answer(filter_locally(base.value.models, query, self._clock()), base.provenance)
+            models = filter_locally(
+                base.value.models, query, self._clock(), zdr=retention.value.model_ids if retention else None
+            )
         except OfflineUnsupportedError as unsupported:
             raise OfflineUnsupportedError(unsupported.what, reason, sort=unsupported.sort) from cause
+        if retention is None:
+            return Answer(models, base.provenance)
+        when = f"{retention.provenance.as_of:%Y-%m-%d %H:%M} UTC"
+        source = "bundled" if retention.provenance.kind == "snapshot" else "saved"
+        said = f"zdr: from the {source} list of zero-data-retention endpoints of {when}"
+        note = f"{base.provenance.note}; {said}" if base.provenance.note else said
+        return Answer(models, dataclasses.replace(base.provenance, note=note))
 
     async def _saved_catalog(self) -> Snapshot | None:
         if not self._loaded:

@@ -31,7 +31,16 @@ what the upstream documents; where it is silent, the reading an agent most likel
 rates and the popularity, throughput and latency sorts need data only the upstream has (the
 records carry no provider, retention, region or usage data, and ``arch``'s matching rule is
 undocumented); offline they are refused by name with :class:`OfflineUnsupportedError` rather than
-answered wrongly.
+answered wrongly. Except ``zdr`` when a list of the endpoints with zero data retention
+(``GET /endpoints/zdr``, saved after a live ``zdr`` query, or bundled) is at hand
+(:func:`filter_locally`'s ``zdr``): a model then matches if the list has an endpoint of it
+(:func:`zdr_match`).
+
+The snapshot may also bundle media prices and that list (``media``: :func:`load_bundled_media`),
+when the snapshot was built with a capture of them (``scripts/build_catalog_snapshot.py``
+``--media``). **The snapshot shipped today has none**: no capture of those endpoints has been
+made yet, and none is made up; until one is, media prices and the offline ``zdr`` filter come
+only from what a live run saved.
 """
 
 import gzip
@@ -41,7 +50,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 from mcp_server_openrouter.catalog.answers import ModelSet
 from mcp_server_openrouter.history.seed import SNAPSHOT_FILE
@@ -91,10 +100,71 @@ def load_snapshot() -> Snapshot:
     return Snapshot(ModelSet(parse_model_list(payload).models), datetime(day.year, day.month, day.day, tzinfo=UTC))
 
 
-def _refusal(query: ModelsQuery) -> OfflineUnsupportedError | None:
-    """Why ``query`` cannot be answered locally, or ``None`` if it can."""
+class BundledMedia(NamedTuple):
+    """The media prices and zero-data-retention endpoints bundled in the snapshot (raw bodies, to
+    parse as when they were fetched; absent ones ``None``), and when they were captured."""
+
+    as_of: datetime
+    videos: Any
+    """The body of ``GET /videos/models``."""
+    images: Any
+    """The body of ``GET /images/models``."""
+    image_endpoints: dict[str, Any]
+    """The body of ``GET /images/models/{id}/endpoints``, by model ID."""
+    zdr: Any
+    """The body of ``GET /endpoints/zdr``."""
+
+
+MEDIA_KEY = b'"media":'
+
+
+@cache
+def load_bundled_media() -> BundledMedia | None:
+    """The snapshot's ``media`` (see the module docstring), or ``None`` when it has none, which is
+    the case of the snapshot shipped today. Read once per process, and only the ``media`` part is
+    kept: the catalog's records are parsed by :func:`load_snapshot` when they are needed, not here."""
+    return bundled_media(
+        gzip.decompress(resources.files("mcp_server_openrouter").joinpath("data", SNAPSHOT_FILE).read_bytes())
+    )
+
+
+def bundled_media(raw: bytes) -> BundledMedia | None:
+    """The ``media`` of a snapshot's JSON text (see :func:`load_bundled_media`)."""
+    if MEDIA_KEY not in raw:  # the shipped snapshot: no capture yet, and no need to parse 1 MB to see it
+        return None
+    media: Any = json.loads(raw).get("media")
+    if not isinstance(media, dict):
+        return None
+    bundle = cast(dict[str, Any], media)
+    captured = datetime.fromisoformat(str(bundle["captured"]))
+    endpoints: Any = bundle.get("image_endpoints")
+    return BundledMedia(
+        as_of=captured if captured.tzinfo else captured.replace(tzinfo=UTC),
+        videos=bundle.get("videos"),
+        images=bundle.get("images"),
+        image_endpoints=cast(dict[str, Any], endpoints) if isinstance(endpoints, dict) else {},
+        zdr=bundle.get("zdr"),
+    )
+
+
+def zdr_match(model: Model, ids: frozenset[str]) -> bool:
+    """Whether ``/endpoints/zdr`` lists an endpoint of ``model``. The list names models by permaslug
+    (``model_id``, the catalog's ``canonical_slug``), which a model's variants share (``:free``,
+    ``:batch`` are served by other endpoints): so a model matches by its own ID, or by its permaslug
+    when it is the plain model, not a variant (``:``) or an alias (``~``)."""
+    if model.id in ids:
+        return True
+    plain = ":" not in model.id and not model.id.startswith("~")
+    return plain and model.canonical_slug is not None and model.canonical_slug in ids
+
+
+def _refusal(query: ModelsQuery, zdr: frozenset[str] | None = None) -> OfflineUnsupportedError | None:
+    """Why ``query`` cannot be answered locally, or ``None`` if it can (``zdr``: the list that
+    answers the ``zdr`` filter, when there is one)."""
     for name in UPSTREAM_ONLY:
         value = getattr(query, name)
+        if name == "zdr" and zdr is not None:
+            continue
         if value is not None and value != ():
             return OfflineUnsupportedError(f"the '{name}' filter")
     if query.sort is not None and query.sort not in LOCAL_SORTS:
@@ -164,7 +234,7 @@ def price_sorted(models: list[Model], *, descending: bool) -> list[Model]:
     return [*token, *characters, *rest]
 
 
-def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
+def _predicate(query: ModelsQuery, now: datetime, zdr: frozenset[str] | None = None) -> Callable[[Model], bool]:
     """The query compiled once into one test per model.
 
     Nothing is cached per model on purpose: a first pass over a 50,000-model catalog that builds
@@ -186,9 +256,12 @@ def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
         for name in query.bounded_indices()
     ]
     now_seconds = now.timestamp()
+    retention = zdr if query.zdr and zdr is not None else None
 
     def matches(model: Model) -> bool:
         arch = model.architecture
+        if retention is not None and not zdr_match(model, retention):
+            return False
         if not any_output and outputs.isdisjoint(arch.output_modalities):
             return False
         if inputs and not inputs.issubset(arch.input_modalities):
@@ -226,12 +299,15 @@ def _predicate(query: ModelsQuery, now: datetime) -> Callable[[Model], bool]:
     return matches
 
 
-def filter_locally(models: list[Model], query: ModelsQuery, now: datetime | None = None) -> list[Model]:
-    """Apply ``query`` to ``models`` with the meanings in the module docstring (ages as of ``now``)."""
-    refusal = _refusal(query)
+def filter_locally(
+    models: list[Model], query: ModelsQuery, now: datetime | None = None, *, zdr: frozenset[str] | None = None
+) -> list[Model]:
+    """Apply ``query`` to ``models`` with the meanings in the module docstring (ages as of ``now``;
+    ``zdr``: the permaslugs ``/endpoints/zdr`` lists, without which the ``zdr`` filter is refused)."""
+    refusal = _refusal(query, zdr)
     if refusal is not None:
         raise refusal
-    matches = _predicate(query, now or datetime.now(UTC))
+    matches = _predicate(query, now or datetime.now(UTC), zdr)
     selected = [m for m in models if matches(m)]
     match query.sort:
         case "newest":

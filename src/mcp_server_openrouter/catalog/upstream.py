@@ -5,7 +5,9 @@ user, each fetch bounded by ``OPENROUTER_TOTAL_TIMEOUT``, and held back while Op
 apart: its datasets (``/benchmarks``, ``/datasets/*``, ``/classifications/*``) can answer 5xx
 while ``/models`` is fine, and a model's ``/endpoints`` or ``/models/user`` can be slow while the
 catalog is not. So each :data:`Family` (``catalog``: ``/models``, ``/models/count``,
-``/providers``; ``endpoints``; ``datasets``; ``user``) has its own breaker: after a fetch of the
+``/providers``; ``endpoints``; ``datasets``; ``user``; ``media``: the prices of video and image
+models, ``/videos/models``, ``/images/models`` and each image model's ``/endpoints``; ``zdr``:
+``/endpoints/zdr``) has its own breaker: after a fetch of the
 family fails with a timeout, a broken connection, a 5xx or a 429 on a request without the API
 key, no fetch of that family is sent for the failure window (30 s, or the upstream's
 ``Retry-After``): each raises :class:`UpstreamDownError` at once, which the catalog answers from
@@ -54,8 +56,10 @@ HOST_DOWN = (APIConnectionError, InternalServerError, RateLimitError)
 UNREACHABLE = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.ProxyError)
 """Causes that mean the host itself cannot be reached: they hold back every family."""
 
-Family = Literal["catalog", "endpoints", "datasets", "user"]
-"""Paths that fail together (see the module docstring)."""
+Family = Literal["catalog", "endpoints", "datasets", "user", "media", "zdr"]
+"""Paths that fail together (see the module docstring). ``media`` and ``zdr`` are not ``catalog``:
+they only add to answers the catalog gives, so their failing must never send ``/models`` answers to
+offline data, and a failing ``/models`` must not hold back what they add."""
 FAMILIES: tuple[Family, ...] = get_args(Family)
 
 

@@ -29,7 +29,18 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
 )
-from .models import INDICES, QUALITY_SORTS, Model, ModelList, PriceUnit, Pricing, parse_model_list
+from .media import ImageEndpoints, ImageModels, VideoModels, ZdrEndpoints
+from .models import (
+    INDICES,
+    QUALITY_SORTS,
+    MediaPrice,
+    MediaPricing,
+    Model,
+    ModelList,
+    PriceUnit,
+    Pricing,
+    parse_model_list,
+)
 from .query import Category, InputModality, ModelsQuery, OutputModality, Parameter, Sort
 from .retry import RetryPolicy
 
@@ -48,10 +59,14 @@ __all__ = [
     "Category",
     "Endpoint",
     "EndpointList",
+    "ImageEndpoints",
+    "ImageModels",
     "InputModality",
     "InternalServerError",
     "InvalidRequestError",
     "InvalidResponseError",
+    "MediaPrice",
+    "MediaPricing",
     "MissingAPIKeyError",
     "Model",
     "ModelList",
@@ -76,5 +91,7 @@ __all__ = [
     "TaskModel",
     "TaskShare",
     "TaskShares",
+    "VideoModels",
+    "ZdrEndpoints",
     "parse_model_list",
 ]

@@ -22,9 +22,12 @@ from .datasets import (
     Benchmarks,
     Rankings,
     RankingsQuery,
+    SessionCostQuery,
+    SessionCosts,
     TaskShares,
     parse_benchmarks,
     parse_rankings,
+    parse_session_costs,
     parse_task_shares,
 )
 from .endpoints import EndpointList, Provider, parse_endpoints, parse_providers
@@ -36,6 +39,16 @@ from .errors import (
     InvalidResponseError,
     MissingAPIKeyError,
     status_error,
+)
+from .media import (
+    ImageEndpoints,
+    ImageModels,
+    VideoModels,
+    ZdrEndpoints,
+    parse_image_endpoints,
+    parse_image_models,
+    parse_videos,
+    parse_zdr,
 )
 from .models import ModelList, parse_count, parse_model_list
 from .query import ModelsQuery
@@ -201,9 +214,47 @@ class OpenRouterClient:
             "benchmarks", {}, parse_benchmarks, authenticated=True, api_key=api_key, retry=NO_RETRY
         )
 
+    async def session_costs(
+        self, query: SessionCostQuery | None = None, api_key: SecretStr | None = None
+    ) -> SessionCosts:
+        """``GET /datasets/session-cost`` with the client's key: one page of the median cost of a
+        session per harness, model and turn range. One request, never retried (see :meth:`rankings`)."""
+        return await self._get_parsed(
+            "datasets/session-cost",
+            (query or SessionCostQuery()).params(),
+            parse_session_costs,
+            authenticated=True,
+            api_key=api_key,
+            retry=NO_RETRY,
+        )
+
     async def list_providers(self) -> list[Provider]:
         """``GET /providers``: every inference provider, with headquarters, datacenters and policies."""
         return await self._get_parsed("providers", {}, parse_providers, authenticated=False)
+
+    # -- media prices and zero data retention (public, like the catalog: see .media) ----------------
+
+    async def video_models(self) -> VideoModels:
+        """``GET /videos/models``: every video model with its ``pricing_skus``."""
+        return await self._get_parsed("videos/models", {}, parse_videos, authenticated=False)
+
+    async def image_models(self) -> ImageModels:
+        """``GET /images/models``: the image models (their prices are per endpoint: :meth:`image_endpoints`)."""
+        return await self._get_parsed("images/models", {}, parse_image_models, authenticated=False)
+
+    async def image_endpoints(self, model_id: str) -> ImageEndpoints:
+        """``GET /images/models/{author}/{slug}/endpoints``: one image model's endpoints and their
+        prices (a :class:`~.errors.NotFoundError` for a model it does not know). The path is built
+        from the ID as :meth:`list_endpoints` builds its own, never from a URL the upstream sent."""
+        author, _, slug = model_id.partition("/")
+        if not author or not slug:
+            raise InvalidRequestError(f"a model ID is author/slug, got {model_id[:200]!r}")
+        path = f"images/models/{quote(author, safe='~')}/{quote(slug, safe=':~')}/endpoints"
+        return await self._get_parsed(path, {}, parse_image_endpoints, authenticated=False)
+
+    async def zdr_endpoints(self) -> ZdrEndpoints:
+        """``GET /endpoints/zdr``: every endpoint with zero data retention."""
+        return await self._get_parsed("endpoints/zdr", {}, parse_zdr, authenticated=False)
 
     async def _get_models(
         self, path: str, params: dict[str, str], *, authenticated: bool, api_key: SecretStr | None = None

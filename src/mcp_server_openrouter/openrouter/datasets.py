@@ -1,6 +1,6 @@
 """OpenRouter's datasets: what people use, for what, and how well models do (spec 2026-08-22).
 
-All three need an API key, allow 30 requests a minute per key and 500 a day per account, and are
+All four need an API key, allow 30 requests a minute per key and 500 a day per account, and are
 parsed with the catalog's drift rules: a malformed row is skipped, logged, and never sinks the
 answer. Each parsed value keeps the body it came from (``raw``), so it can be saved and parsed
 again the same way.
@@ -20,11 +20,18 @@ several sources. Kept: OpenRouter's own evals (``gpqa_diamond``, ``tau_bench_ver
 ``accuracy``; ``search_*``: ``primary_score``; both 0-1, with ``avg_cost_per_task``) and the
 Artificial Analysis indices (0-100). Design Arena items are left out: the catalog's own
 ``benchmarks`` field already carries each model's placements.
+
+``GET /datasets/session-cost`` (``SessionCostResponse``): the median USD a session cost, per
+harness (the app that ran it: ``claude-code``), model (by permaslug) and turn range, refreshed
+weekly; sessions are never pooled across apps. Paged (``limit`` at most 500); ``meta`` names the
+window the sessions came from. Licensed CC BY 4.0, with attribution to OpenRouter.
 """
 
 import logging
+import math
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from decimal import Decimal
+from typing import Any, Literal, cast, get_args
 
 logger = logging.getLogger(__name__)
 
@@ -276,3 +283,169 @@ def parse_benchmarks(payload: Any) -> Benchmarks:
     meta: Any = body.get("meta")
     as_of = cast(dict[str, Any], meta).get("as_of") if isinstance(meta, dict) else None
     return Benchmarks(scores, as_of if isinstance(as_of, str) and as_of else "unknown", payload)
+
+
+TurnRange = Literal["1-turn", "2-9-turns", "10-49-turns", "50-plus-turns"]
+TURN_RANGES: tuple[TurnRange, ...] = get_args(TurnRange)
+SESSION_COST_LIMIT = 500
+"""Cells a page holds at most (the spec's bound on ``limit``)."""
+SESSION_COST_PAGES = 4
+"""Pages one fetch asks for at most (2,000 cells): each page is a request of the datasets' budget."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCostQuery:
+    """The dataset's filters (spec: ``app_slug``, ``model`` as a permaslug, ``turn_range``) and its
+    paging (``limit`` 1-500, ``offset`` 0-5000)."""
+
+    app_slug: str | None = None
+    model: str | None = None
+    turn_range: TurnRange | None = None
+    limit: int = SESSION_COST_LIMIT
+    offset: int = 0
+
+    def params(self) -> dict[str, str]:
+        raw = {"app_slug": self.app_slug, "model": self.model, "turn_range": self.turn_range}
+        paging = {"limit": str(self.limit), **({"offset": str(self.offset)} if self.offset else {})}
+        return {**{key: value for key, value in raw.items() if value is not None}, **paging}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCost:
+    """One cell: the median USD a session of ``turn_range`` turns cost in one harness on one model."""
+
+    app_slug: str
+    app_name: str
+    permaslug: str
+    turn_range: str
+    """One of :data:`TURN_RANGES`, or a range the spec does not list yet (kept, never asked for)."""
+    usd: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCosts:
+    cells: list[SessionCost]
+    as_of: str
+    window_end: str | None
+    """The last day of the sessions' window (``YYYY-MM-DD``), when a snapshot is published."""
+    window_days: int | None
+    received: int
+    """Items the body's ``data`` held, malformed ones included: a full page means there may be more."""
+    skipped: int = 0
+    complete: bool = True
+    """False when the cells went on past the pages one fetch asks for (:data:`SESSION_COST_PAGES`)."""
+    raw: Any = field(default=None, compare=False, repr=False)
+    index: dict[tuple[str, str, str], SessionCost] = field(
+        default_factory=dict[tuple[str, str, str], SessionCost], compare=False, repr=False
+    )
+    """(app slug, permaslug, turn range) → its cell; the first of duplicates."""
+
+    def apps(self) -> dict[str, str]:
+        """Harness slug → display name, by slug."""
+        names: dict[str, str] = {}
+        for cell in self.cells:
+            names.setdefault(cell.app_slug, cell.app_name)
+        return dict(sorted(names.items()))
+
+    def cost(self, app_slug: str, permaslug: str, turn_range: str) -> Decimal | None:
+        cell = self.index.get((app_slug, permaslug, turn_range))
+        return None if cell is None else cell.usd
+
+    def measured(self, app_slug: str, turn_range: str) -> set[str]:
+        """The permaslugs measured in one harness at one turn range."""
+        return {c.permaslug for c in self.cells if c.app_slug == app_slug and c.turn_range == turn_range}
+
+    def turn_ranges(self, app_slug: str) -> list[str]:
+        """The turn ranges one harness has cells for, shortest first."""
+        present = {c.turn_range for c in self.cells if c.app_slug == app_slug}
+        return [t for t in TURN_RANGES if t in present] + sorted(present - set(TURN_RANGES))
+
+    def day(self) -> str:
+        """The day the cells are as of: the window's last day, else the day they were computed."""
+        return self.window_end or self.as_of[:10]
+
+
+def _usd(value: Any) -> Decimal | None:
+    """A finite, non-negative number of USD, exact as written (1.74, not 1.7399999…)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    if isinstance(value, float):
+        return Decimal(repr(value)) if math.isfinite(value) else None
+    return Decimal(value)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object as such; anything else: an empty one."""
+    return cast(dict[str, Any], value) if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _window(meta: Any) -> tuple[str, str | None, int | None]:
+    """``as_of``, the window's last day and its length in days, from a ``SessionCostMeta``."""
+    body = _object(meta)
+    as_of, end, days = body.get("as_of"), body.get("window_end_date"), body.get("window_days")
+    return (
+        as_of if isinstance(as_of, str) and as_of else "unknown",
+        end[:10] if isinstance(end, str) and end else None,
+        days if isinstance(days, int) and not isinstance(days, bool) and days > 0 else None,
+    )
+
+
+def _cell(item: Any) -> SessionCost | None:
+    """One ``SessionCostItem``, or ``None`` when a field it cannot do without is missing or wrong."""
+    record = _object(item)
+    app, slug, turns = (
+        _text(record.get("app_slug")),
+        _text(record.get("model_permaslug")),
+        _text(record.get("turn_range")),
+    )
+    usd = _usd(record.get("median_session_cost_usd"))
+    if app is None or slug is None or turns is None or usd is None:
+        return None
+    return SessionCost(app, _text(record.get("app_name")) or app, slug, turns, usd)
+
+
+def _costs(
+    cells: list[SessionCost], meta: Any, *, received: int, skipped: int, complete: bool, raw: Any
+) -> SessionCosts:
+    index: dict[tuple[str, str, str], SessionCost] = {}
+    kept = [c for c in cells if index.setdefault((c.app_slug, c.permaslug, c.turn_range), c) is c]
+    return SessionCosts(kept, *_window(meta), received, skipped, complete, raw, index)
+
+
+TRUNCATED = "truncated"
+"""The key a merged body (:func:`merge_session_costs`) is marked with when cells went on past it."""
+
+
+def parse_session_costs(payload: Any) -> SessionCosts:
+    """Parse a session-cost body (one page, or pages merged); ``ValueError`` when the envelope is
+    unusable. A malformed cell is skipped, counted and logged; of duplicate cells the first is kept."""
+    body = _envelope(payload)
+    data: Any = body.get("data")
+    if not isinstance(data, list):
+        raise ValueError("the JSON object has no 'data' list")
+    items = cast(list[Any], data)
+    parsed = [_cell(item) for item in items]
+    cells = [c for c in parsed if c is not None]
+    skipped = len(items) - len(cells)
+    if skipped:
+        logger.warning("Skipped %d malformed session-cost cell(s)", skipped)
+    complete = body.get(TRUNCATED) is not True
+    return _costs(cells, body.get("meta"), received=len(items), skipped=skipped, complete=complete, raw=payload)
+
+
+def merge_session_costs(pages: list[SessionCosts], *, complete: bool) -> SessionCosts:
+    """Pages of one listing as one value, whose ``raw`` is one body that parses to the same cells
+    (what is saved on disk): every page's items in order, under the first page's ``meta``."""
+    if len(pages) == 1 and complete:
+        return pages[0]
+    bodies = [_object(page.raw) for page in pages]
+    items = [item for body in bodies for item in cast(list[Any], body.get("data") or [])]
+    meta = bodies[0].get("meta")
+    raw = {"data": items, "meta": meta, **({} if complete else {TRUNCATED: True})}
+    cells = [c for page in pages for c in page.cells]
+    skipped = sum(page.skipped for page in pages)
+    return _costs(cells, meta, received=len(items), skipped=skipped, complete=complete, raw=raw)

@@ -89,6 +89,17 @@ class PriceOverride(_Prices):
     utc_end: int | str | None = None
 
 
+def utc_minutes(value: int | str | None) -> int | None:
+    """A tier's ``utc_start``/``utc_end`` as minutes after midnight, whether it came as an HHMM
+    number (``1000``) or a string (``"10:00"``); ``None`` when absent or unreadable."""
+    if isinstance(value, str):
+        digits = value.replace(":", "")
+        value = int(digits) if digits.isascii() and digits.isdigit() else None  # '²' is a digit int() refuses
+    if value is None:
+        return None
+    return (value // 100) * 60 + value % 100
+
+
 def _lenient_overrides(value: Any) -> Any:
     """Keep the overrides that parse; a malformed tier must not sink the model, only itself."""
     if value is None:
@@ -193,11 +204,44 @@ for some kinds, and its data agrees with the guides:
 * ``unlisted``: a model whose output is media (video, rerank, audio, speech, image,
   transcription), every listed price 0, and no ``:free`` variant: its price is elsewhere (video:
   ``GET /videos/models`` ``pricing_skus``; rerank: per search, on the model's page; Lyria music:
-  per song, in its description), never free.
+  per song, in its description), never free. Where an answer has those prices (:mod:`.media`),
+  the model's copy for it carries them (:attr:`Model.media`, :attr:`Model.media_priced`): its unit
+  here stays what the list says, for filters and sorts, which compare list prices only.
 * ``token``: everything else, as the schema says.
 """
 
 MEDIA_OUTPUTS = frozenset({"video", "rerank", "audio", "speech", "image", "transcription"})
+
+
+class MediaPrice(Lenient):
+    """One price of a media model from outside the model list (:mod:`.media`): ``amount`` per ``unit``.
+
+    ``usd``: the amount is in USD as OpenRouter states it (an image endpoint's ``cost_usd``, per
+    ``image``, ``megapixel`` or ``token``); otherwise it is a video SKU's value (``pricing_skus``),
+    whose ``unit`` is the SKU's own name (``generate``, ``per_second_720p``) and whose currency the
+    API does not state. ``side``: what is billed, the input or the output (an image price's
+    ``billable``: ``input_*`` is input, anything else output; video SKUs are all output: they price
+    the generation). ``what``: the billable as sent (``output_image``); ``variant`` and
+    ``provider`` when the endpoint names them."""
+
+    amount: Decimal
+    unit: str
+    usd: bool
+    side: Literal["in", "out"]
+    what: str | None = None
+    variant: str | None = None
+    provider: str | None = None
+
+
+class MediaPricing(Lenient):
+    """A media model's prices from ``source`` (``/videos/models`` or ``/images/models``), in the
+    order OpenRouter lists them, and the upstream record they came from (``record``: the video
+    model, or the image model's endpoints), for the resource to show as sent."""
+
+    source: str
+    prices: tuple[MediaPrice, ...]
+    record: dict[str, Any] = Field(default_factory=dict[str, Any], repr=False)
+
 
 INDICES = ("intelligence", "coding", "agentic")
 """The Artificial Analysis indices the API reports, filters (``min_/max_<name>_index``) and sorts by."""
@@ -271,6 +315,10 @@ class Model(Lenient):
     field, not a private attribute: pydantic's private-attribute lookup costs ~1.5 µs, which a
     filter over 50,000 models pays on every model."""
 
+    media: MediaPricing | None = Field(None, exclude=True, repr=False, validation_alias="__media__")
+    """Prices from outside the model list (:meth:`with_media`), on a copy made for one answer; ``None``
+    on the catalog's own records. The alias keeps an upstream ``media`` key out of it."""
+
     _raw: dict[str, Any] = PrivateAttr(default_factory=dict[str, Any])
 
     @property
@@ -303,6 +351,37 @@ class Model(Lenient):
         if outputs & MEDIA_OUTPUTS and not self.id.endswith(":free") and not self.pricing.listed:
             return "unlisted"
         return "token"
+
+    def with_media(self, media: MediaPricing | None) -> "Model":
+        """A copy of this record that carries ``media`` (the record itself when there are none): for
+        one answer, so the catalog's shared record never holds prices of another source and age.
+        The copy starts with an empty :attr:`memo` (its rows differ), the same :attr:`raw`."""
+        if media is None or not media.prices:
+            return self
+        return self.model_copy(update={"media": media, "memo": {}})
+
+    @property
+    def unpriced(self) -> bool:
+        """Whether the list's own ``prompt`` and ``completion`` say nothing of what the model costs:
+        ``unlisted``, or 0 in and out on a media model that is no ``:free`` variant (an image model
+        whose list prices are per image token only). Only such a model is given media prices
+        (:meth:`with_media`): one with token prices keeps them, and costs no lookup."""
+        if self.price_unit == "unlisted":
+            return True
+        outputs = set(self.architecture.output_modalities)
+        return (
+            self.price_unit == "token"
+            and bool(outputs & MEDIA_OUTPUTS)
+            and not self.id.endswith(":free")
+            and not self.pricing.prompt
+            and not self.pricing.completion
+        )
+
+    @property
+    def media_priced(self) -> bool:
+        """Whether :attr:`media` prices take the place of ``prompt`` and ``completion``: the model
+        has some, and is :attr:`unpriced`."""
+        return self.media is not None and bool(self.media.prices) and self.unpriced
 
     @property
     def completion_unit(self) -> PriceUnit:

@@ -20,14 +20,29 @@ Both are explained once, by :data:`ROW_LEGEND` in the description of the tools t
 Prices: the API sends USD *per token* as decimal strings; we multiply by 1,000,000 exactly in
 ``Decimal``. A negative price (``"-1"``, router models such as ``openrouter/auto``) means the price
 depends on the model routed to: it is shown as ``"variable"``, never as free or negative.
+
+Media prices (:attr:`Model.media`: video SKUs, image endpoints' prices, from outside the model list)
+take the place of token prices a model does not have (:attr:`Model.media_priced`): each price is
+``N/unit`` in its own unit (``0.5/generate``, ``0.04/image``, ``0.04/megapixel``; a per-token
+image price per 1M tokens, ``5/Mtok``), at most :data:`MEDIA_CELL_PRICES` a cell, then ``+N``
+for the others (``get_model`` has them all). Only a page that shows such a row explains them
+(:func:`media_legend`, in its note), so pages without one cost what they always did.
 """
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal, overload
 
 from pydantic import PlainSerializer, WithJsonSchema
 
-from mcp_server_openrouter.openrouter.models import Model, PriceUnit
+from mcp_server_openrouter.openrouter.models import (
+    MediaPrice,
+    MediaPricing,
+    Model,
+    PriceOverride,
+    PriceUnit,
+    utc_minutes,
+)
 
 MILLION = Decimal(1_000_000)
 VARIABLE = "variable"
@@ -41,6 +56,16 @@ UNIT_LEGEND = {
     UNLISTED: "unlisted = no price in OpenRouter's model list (see the model's page)",
 }
 """What a price cell that is not per token means, by the mark it carries."""
+MEDIA_CELL_PRICES = 2
+"""Media prices a row shows in one cell; the others are counted (``+N``)."""
+PER_M_TOKENS = "Mtok"
+BILLABLES = frozenset({"output_image", "input_image", "input_font", "input_reference", "input_text"})
+"""What an image price may bill, as the spec (2026-08-22) lists it: a row's cell shows these first."""
+MEDIA_LEGEND = (
+    "N/unit: a media price per that unit (image, megapixel, Mtok = 1M tokens: USD; any other unit is a video SKU "
+    "as OpenRouter names it, no currency stated); +N: N more, get_model shows all"
+)
+"""What media price cells mean: said by a page that shows one (:func:`media_legend`), and only then."""
 
 Capability = Literal["tools", "json", "structured", "reasoning"]
 
@@ -60,11 +85,11 @@ ROW_COLUMNS = ["id", "context", "max_output", "usd_in", "usd_out", "flags"]
 TABLE_COLUMNS = "id context max_output usd_in usd_out [flags]"
 ROW_LEGEND = (
     "Rows: id; context, max_output: tokens ('=': as context); usd_in, usd_out: USD per 1M input/output tokens, "
-    "'variable' (the routed model's), N/Mchars (USD per 1M input characters), N/? (unstated unit) or unlisted (not "
-    "in this list); when sorted or bounded by one, intelligence/coding/agentic (Artificial Analysis 0-100) or "
-    "arena_elo (Design Arena); flags: input modalities, >outputs unless text (t=text i=image f=file a=audio "
-    "v=video), T=tools J=json mode S=structured outputs R=reasoning, exp=removal date. null or '-': unknown. Bounds "
-    "are inclusive. Next page: offset=next_offset; details: get_model."
+    "'variable' (the routed model's), N/Mchars (USD per 1M input characters), N/? (unstated unit), unlisted (not "
+    "in this list) or N/unit (media: see note); when sorted or bounded by one, intelligence/coding/agentic "
+    "(Artificial Analysis 0-100) or arena_elo (Design Arena); flags: input modalities, >outputs unless text "
+    "(t=text i=image f=file a=audio v=video), T=tools J=json mode S=structured outputs R=reasoning, exp=removal "
+    "date. null or '-': unknown. Bounds are inclusive. Next page: offset=next_offset; details: get_model."
 )
 """What every cell of a list row means: said once, in the description of the tools that return rows
 (``tools/list`` is read once per conversation; a result is paid on every call)."""
@@ -142,6 +167,61 @@ def price_cell(price: Decimal | None, unit: PriceUnit) -> float | str | None:
     return f"{decimal_text(price)}{PER_UNKNOWN}"
 
 
+def _hhmm(value: int | str | None) -> str:
+    minutes = utc_minutes(value)
+    return "?" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def window_text(override: PriceOverride) -> str | None:
+    """A tier's daily window as people write it (``10:00-01:00 UTC``), whether its times came as
+    HHMM numbers or as strings; ``None`` when the tier has no window."""
+    if override.utc_start is None and override.utc_end is None:
+        return None
+    return f"{_hhmm(override.utc_start)}-{_hhmm(override.utc_end)} UTC"
+
+
+def media_price_text(price: MediaPrice) -> str:
+    """One media price as ``N/unit``: its amount as listed per its own unit, a per-token one per 1M
+    tokens (``Mtok``)."""
+    if price.usd and price.unit == "token":
+        return f"{decimal_text(price.amount * MILLION)}/{PER_M_TOKENS}"
+    return f"{decimal_text(price.amount)}/{price.unit}"
+
+
+def media_cell(media: MediaPricing, side: str) -> str | None:
+    """The ``side`` (``in``/``out``) prices of a media model, as a row shows them: the first
+    :data:`MEDIA_CELL_PRICES` (for prices in USD, the lowest of each unit among the billables the
+    spec documents: the "from" price across providers and variants), comma-separated, then ``+N``
+    for the others; ``None`` when it has none."""
+    prices = [p for p in media.prices if p.side == side]
+    if not prices:
+        return None
+    shown: list[MediaPrice] = prices
+    if all(p.usd for p in prices):
+        lowest: dict[str, MediaPrice] = {}
+        for price in [p for p in prices if p.what in BILLABLES] or prices:
+            if price.unit not in lowest or price.amount < lowest[price.unit].amount:
+                lowest[price.unit] = price
+        shown = list(lowest.values())
+    shown = shown[:MEDIA_CELL_PRICES]
+    hidden = len(prices) - len(shown)
+    return ",".join([*(media_price_text(p) for p in shown), *([f"+{hidden}"] if hidden else [])])
+
+
+def media_legend(models: Iterable[Model]) -> str | None:
+    """:data:`MEDIA_LEGEND` when one of ``models`` shows media prices in its row, else ``None``."""
+    return MEDIA_LEGEND if any(m.media_priced for m in models) else None
+
+
+def _price_cells(model: Model) -> tuple[float | str | None, float | str | None]:
+    """The ``usd_in`` and ``usd_out`` cells: media prices when they take the token prices' place."""
+    if model.media is not None and model.media_priced:
+        return media_cell(model.media, "in"), media_cell(model.media, "out")
+    return price_cell(model.pricing.prompt, model.price_unit), price_cell(
+        model.pricing.completion, model.completion_unit
+    )
+
+
 def flags(model: Model) -> str:
     """Modalities (unless text-only), capability letters and expiry, as :data:`ROW_LEGEND` explains them."""
     inputs = ordered(model.architecture.input_modalities)
@@ -173,8 +253,7 @@ def row(model: Model) -> list[Any]:
             model.id,
             model.context_length or None,
             model.top_provider.max_completion_tokens or None,
-            price_cell(model.pricing.prompt, model.price_unit),
-            price_cell(model.pricing.completion, model.completion_unit),
+            *_price_cells(model),
             flags(model),
         ]
     return cached
@@ -189,18 +268,20 @@ def table_row(model: Model) -> str:
 
 
 def _short_price(cell: str) -> str:
-    return cell[1:] if cell.startswith("0.") else cell  # ".45": one token less than "0.45"
+    # ".45": one token less than "0.45"; each price of a list of media prices alike
+    return ",".join(part[1:] if part.startswith("0.") else part for part in cell.split(","))
 
 
 def _table_row(model: Model) -> str:
     context = model.context_length or None
     max_output = model.top_provider.max_completion_tokens or None
+    usd_in, usd_out = _price_cells(model)
     cells = [
         model.id,
         str(context or "-"),
         "=" if context and max_output == context else str(max_output or "-"),
-        _short_price(number_text(price_cell(model.pricing.prompt, model.price_unit))),
-        _short_price(number_text(price_cell(model.pricing.completion, model.completion_unit))),
+        _short_price(number_text(usd_in)),
+        _short_price(number_text(usd_out)),
     ]
     tail = flags(model)
     return " ".join([*cells, tail] if tail else cells)

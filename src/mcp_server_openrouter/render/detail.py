@@ -6,7 +6,8 @@ the chosen model well: name, description, every non-zero price, price tiers, rea
 default parameters, knowledge cutoff, creation date, alias target and quality: the three
 Artificial Analysis indices and the best :data:`ARENA_PLACEMENTS` Design Arena placements. The same rules as the row:
 prices in USD per million tokens (per-unit prices — request, image, web search — in USD each,
-named so), negative prices shown as ``variable``, nothing null or empty. The units are said once
+named so), negative prices shown as ``variable``, nothing null or empty; a media model's prices from
+outside the model list (:attr:`Model.media`) in ``media``, each in its own unit. The units are said once
 per answer (:func:`legend` in the structured part, inline in the text), and so is where
 the full upstream record is (the resource ``openrouter://models/{id}``), rather than per model.
 """
@@ -17,9 +18,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from mcp_server_openrouter.cost import window_text
 from mcp_server_openrouter.openrouter import BenchmarkScore
-from mcp_server_openrouter.openrouter.models import INDICES, Model, PriceOverride, Pricing
+from mcp_server_openrouter.openrouter.models import INDICES, MediaPricing, Model, PriceOverride, Pricing
 from mcp_server_openrouter.render.compact import (
     MILLION,
     JsonNumber,
@@ -27,10 +27,12 @@ from mcp_server_openrouter.render.compact import (
     capabilities,
     decimal_text,
     json_number,
+    media_price_text,
     number_text,
     ordered,
     per_million,
     plain_number,
+    window_text,
 )
 
 URI_PREFIX = "openrouter://models/"
@@ -54,6 +56,7 @@ _LEGEND_PARTS = {
     "model).",
     "usd_each": "USD each: usd_each.",
     "price": "price: when not per token (unstated unit: audio second, minute or hour, or token).",
+    "media": "media: prices from OpenRouter's media lists, N/unit (Mtok = 1M tokens).",
     "tiers": "A tier applies when its 'when' holds.",
     "intelligence": "intelligence/coding/agentic: Artificial Analysis index.",
     "arena": "arena: best Design Arena category #rank Elo.",
@@ -137,6 +140,7 @@ class ModelDetail(BaseModel):
     usd_in: Usd | None = None
     usd_out: Usd | None = None
     price: str | None = Field(None, description="the price in words, when it is not per token")
+    media: str | None = Field(None, description="prices from the media lists, each in its own unit")
     modalities: str | None = Field(None, description="inputs>outputs, omitted when text only")
     caps: str | None = None
     expires: str | None = Field(None, description="removal date")
@@ -241,6 +245,22 @@ def _price_in_words(model: Model) -> str:
     return "; ".join(parts) or "unknown"
 
 
+def media_text(media: MediaPricing) -> str:
+    """Every media price, saying what it is in: a video model's SKUs (``video SKUs, no currency
+    stated: 0.5/generate, 0.1/per_second_720p``), an image model's USD prices by what is billed,
+    with the variant and, when several providers price it, the provider (``USD: output_image
+    0.04/image 1K, 0.08/image 4K; input_image 0.01/image``)."""
+    if not all(p.usd for p in media.prices):
+        return "video SKUs, no currency stated: " + ", ".join(media_price_text(p) for p in media.prices)
+    providers = {p.provider for p in media.prices}
+    groups: dict[str, list[str]] = {}
+    for price in media.prices:
+        who = f" [{price.provider}]" if len(providers) > 1 and price.provider else ""
+        text = media_price_text(price) + (f" {price.variant}" if price.variant else "") + who
+        groups.setdefault(price.what or "?", []).append(text)
+    return "USD: " + "; ".join(f"{what} {', '.join(texts)}" for what, texts in groups.items())
+
+
 def detail(
     model: Model,
     evals: list[BenchmarkScore] | None = None,
@@ -249,7 +269,8 @@ def detail(
 ) -> ModelDetail:
     """The full record of one model (see the module docstring), with its results on OpenRouter's
     own evals and its usage (``#3, 2.1% of tokens``) when they are known."""
-    per_token = model.price_unit == "token"
+    media_priced = model.media_priced
+    per_token = model.price_unit == "token" and not media_priced
     per_m, each = _other_prices(model.pricing)
     tiers = [t for t in (_tier(o) for o in model.pricing.overrides) if t is not None]
     defaults = {k: v for k, v in (model.default_parameters or {}).items() if v is not None}
@@ -264,7 +285,8 @@ def detail(
         max_output=model.top_provider.max_completion_tokens or None,
         usd_in=json_number(per_million(model.pricing.prompt)) if per_token else None,
         usd_out=json_number(per_million(model.pricing.completion)) if per_token else None,
-        price=None if per_token else _price_in_words(model),
+        price=None if per_token or media_priced else _price_in_words(model),
+        media=media_text(model.media) if model.media is not None and model.media.prices else None,
         modalities=_modalities(model),
         caps=",".join(capabilities(model.supported_parameters)) or None,
         expires=model.expiration_date or None,
@@ -303,6 +325,8 @@ def detail_text(record: ModelDetail) -> str:
         facts.append("USD/1M tokens: " + _pairs(prices))
     if record.price:
         facts.append(f"price: {record.price}")
+    if record.media:
+        facts.append(f"media prices, {record.media}")
     if record.usd_each:
         facts.append("USD each: " + _pairs(dict(record.usd_each)))
     if record.discount:
@@ -357,4 +381,4 @@ def detail_text(record: ModelDetail) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["URI_PREFIX", "ModelDetail", "detail", "detail_text", "legend", "model_uri"]
+__all__ = ["URI_PREFIX", "ModelDetail", "detail", "detail_text", "legend", "media_text", "model_uri"]

@@ -1,4 +1,9 @@
-"""``estimate_cost``: what a workload costs on up to 10 models, exactly, cheapest first."""
+"""``estimate_cost``: what a workload costs on up to 10 models, exactly, cheapest first.
+
+With the key, each model also has its measured median cost of a 10-49-turn session in one
+harness (:mod:`..usage`): the one named (``harness``), else the one measuring the most of these
+models; without, or when they cannot be had, the answer says so and stands without them.
+"""
 
 import re
 from datetime import time
@@ -13,9 +18,11 @@ from pydantic import BaseModel, Field
 from mcp_server_openrouter.catalog import Catalog
 from mcp_server_openrouter.cost import Estimate, Workload, estimate
 from mcp_server_openrouter.errortext import quote
+from mcp_server_openrouter.openrouter import MissingAPIKeyError, Model, OpenRouterError
 from mcp_server_openrouter.render.compact import decimal_text
+from mcp_server_openrouter.usage import DEFAULT_TURNS, Sessions, needs_key, sessions, unavailable
 
-from .base import build_tool, tool_result
+from .base import both, build_tool, tool_result
 from .lookup import ModelIds, known_models
 from .results import SourceField
 
@@ -37,6 +44,7 @@ class CostRow(BaseModel):
     parts: dict[str, str] | None = None
     tier: str | None = None
     notes: list[str] | None = None
+    usd_session: str | None = None
 
 
 class CostEstimates(BaseModel):
@@ -45,13 +53,15 @@ class CostEstimates(BaseModel):
     estimates: list[CostRow]
     source: SourceField
     legend: str
+    """What the fields mean, then what ``usd_session`` is (or why it is absent) and its citation:
+    in the legend, not a field of its own, which would cost every conversation tokens of tools/list."""
 
 
 def _usd(value: Decimal | None) -> str:
     return "variable" if value is None else decimal_text(value)
 
 
-def _row(result: Estimate) -> CostRow:
+def _row(result: Estimate, session: Decimal | None = None) -> CostRow:
     return CostRow(
         id=result.model_id,
         usd=_usd(result.total) if result.estimated else "not estimated",
@@ -59,6 +69,7 @@ def _row(result: Estimate) -> CostRow:
         parts={k: decimal_text(v) for k, v in result.parts.items()} or None,
         tier=result.tier,
         notes=result.assumptions or None,
+        usd_session=None if session is None else decimal_text(session),
     )
 
 
@@ -72,7 +83,30 @@ def _line(row: CostRow) -> str:
         text += f"; tier: {row.tier}"
     if row.notes:
         text += f"; note: {'; '.join(row.notes)}"
+    if row.usd_session is not None:
+        text += f"; usd_session {row.usd_session}"
     return text
+
+
+def _sessions(
+    found: Sessions | OpenRouterError, wanted: str | None, models: list[Model], *, keyed: bool
+) -> tuple[dict[str, Decimal], str]:
+    """Each model's median session cost (by ID, where measured) and what to say about it: the
+    harness named, else the one measuring the most of ``models``. A harness not in the dataset is
+    an error naming the closest; session costs that cannot be had are said, never an error."""
+    if not isinstance(found, Sessions):
+        if wanted is not None and (not keyed or isinstance(found, MissingAPIKeyError)):
+            return {}, f"no session costs (harness needs an API key: {needs_key(found)})."
+        return {}, unavailable(found, keyed=keyed)
+    harness = found.find(wanted) if wanted is not None else found.pick(models, DEFAULT_TURNS)
+    if wanted is not None and harness is None:
+        raise ToolError(found.unknown(wanted))
+    if harness is None:
+        return {}, found.none_measured()
+    measured = {m.id: cost for m in models if (cost := found.of(m, harness, DEFAULT_TURNS)) is not None}
+    if not measured:
+        return {}, found.none_in(harness, DEFAULT_TURNS)
+    return measured, found.note(harness, DEFAULT_TURNS, named=wanted is not None)
 
 
 def _workload_text(w: Workload) -> str:
@@ -131,6 +165,7 @@ def build(catalog: Catalog) -> Tool:
         output_images: Extra = 0,
         web_searches: Extra = 0,
         at_utc: Annotated[str | None, Field(description="HH:MM, for time-of-day prices", max_length=5)] = None,
+        harness: Annotated[str | None, Field(description="See recommend_models", max_length=60)] = None,
     ) -> Annotated[CallToolResult, CostEstimates]:
         """Exact USD cost of a workload on up to 10 models, cheapest first; counts are per request."""
         if cached_input_tokens + cache_write_tokens + cache_write_1h_tokens > input_tokens:
@@ -163,14 +198,15 @@ def build(catalog: Catalog) -> Tool:
             web_searches=web_searches,
             at_utc=when,
         )
-        models, provenance = await known_models(catalog, ids)
+        (models, provenance), found = await both(known_models(catalog, ids), sessions(catalog))
+        measured, sessions_text = _sessions(found, harness, models, keyed=catalog.has_api_key)
         results = sorted((estimate(m, workload) for m in models), key=_sort_key)
-        rows = [_row(r) for r in results]
-        structured = CostEstimates(estimates=rows, source=provenance.record(), legend=LEGEND)
+        rows = [_row(r, measured.get(r.model_id)) for r in results]
+        structured = CostEstimates(estimates=rows, source=provenance.record(), legend=f"{LEGEND} {sessions_text}")
         lines = [
             f"Cost in USD (exact) of {_workload_text(workload)}, cheapest first:",
             *(_line(r) for r in rows),
-            f"Data: {provenance.describe()}.",
+            f"Data: {provenance.describe()}; {sessions_text}",
         ]
         return tool_result(structured, "\n".join(lines))
 

@@ -12,7 +12,6 @@ Two of OpenRouter's datasets (the key is needed):
 Every answer carries the citation OpenRouter asks for when its datasets are quoted.
 """
 
-import difflib
 from typing import Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -21,6 +20,7 @@ from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
 from mcp_server_openrouter.catalog import Answer, Catalog, ModelSet, Provenance
+from mcp_server_openrouter.errortext import closest
 from mcp_server_openrouter.openrouter import OpenRouterError, Period, TaskShares
 from mcp_server_openrouter.openrouter.datasets import ContextBucket, LanguageType, RankingModality
 from mcp_server_openrouter.openrouter.query import Category
@@ -75,12 +75,6 @@ def _check(
         raise ToolError(f"{sampled[0]} is counted weekly: use period 'week' or 'month'")
 
 
-def _closest(wanted: str, tags: list[str]) -> list[str]:
-    needle = wanted.strip().lower()
-    hits = [t for t in tags if needle and (needle in t or t.partition(":")[2] in needle)]
-    return (hits or difflib.get_close_matches(needle, tags, n=3, cutoff=0.4) or tags[:5])[:3]
-
-
 def _task_rows(answer: Answer[TaskShares], task: str, catalog: ModelSet, limit: int) -> ModelRankings:
     """Task shares (``all``) or one task's top models, as rows."""
     shares = answer.value
@@ -102,8 +96,8 @@ def _task_rows(answer: Answer[TaskShares], task: str, catalog: ModelSet, limit: 
         )
     found = next((t for t in shares.tasks if t.tag == task.strip().lower()), None)
     if found is None:
-        tags = [t.tag for t in shares.tasks]
-        raise ToolError(f"unknown task {task[:60]!r}: try {', '.join(_closest(task, tags))}, or 'all' for every task")
+        tried = ", ".join(closest(task.strip().lower(), [t.tag for t in shares.tasks]))
+        raise ToolError(f"unknown task {task[:60]!r}: try {tried}, or 'all' for every task")
     rows = [
         [
             catalog.by_permaslug.get(m.permaslug, m.permaslug),

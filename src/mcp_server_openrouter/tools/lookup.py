@@ -1,11 +1,17 @@
-"""Models by ID: the one lookup ``get_model``, ``estimate_cost`` and ``list_model_endpoints`` share."""
+"""Models by ID: the one lookup ``get_model``, ``estimate_cost`` and ``list_model_endpoints`` share.
+
+The models come with the prices OpenRouter lists outside the model list (video SKUs, image
+endpoints: :meth:`~..catalog.Catalog.media`) where it has them, so every answer that names a model
+prices it alike; how old those prices are is in the provenance returned, when they are not fresh.
+"""
 
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
 
-from mcp_server_openrouter.catalog import Catalog, ModelSet, Provenance
+from mcp_server_openrouter.catalog import Catalog, ModelSet, Provenance, with_media
 from mcp_server_openrouter.errortext import quote
 from mcp_server_openrouter.openrouter import Model
 
@@ -33,12 +39,18 @@ def unknown_ids_error(missing: list[str], catalog: ModelSet) -> ToolError:
     return ToolError(f"Unknown model ID {'; '.join(hints)}. IDs are case-sensitive; list_models(q=...) finds them.")
 
 
-async def known_models(catalog: Catalog, ids: list[str]) -> tuple[list[Model], Provenance]:
+async def known_models(catalog: Catalog, ids: list[str], *, media: bool = True) -> tuple[list[Model], Provenance]:
     """The models ``ids`` name (trimmed, duplicates dropped, order kept) and where the catalog came
-    from; an unknown ID is a ``ToolError`` with close matches."""
+    from; an unknown ID is a ``ToolError`` with close matches. ``media``: with their media prices
+    (see the module docstring), waited for within the same answer deadline as the catalog."""
+    started = anyio.current_time()
     full = await catalog.full()
     wanted = list(dict.fromkeys(i.strip() for i in ids))
     missing = [i for i in wanted if i not in full.value.by_id]
     if missing:
         raise unknown_ids_error(missing, full.value)
-    return [full.value.by_id[i] for i in wanted], full.provenance
+    models = [full.value.by_id[i] for i in wanted]
+    if not media:
+        return models, full.provenance
+    priced, fresh = await catalog.media(models, since=started)
+    return priced, with_media(full.provenance, fresh)

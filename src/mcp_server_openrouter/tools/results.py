@@ -24,6 +24,7 @@ from mcp_server_openrouter.openrouter import QUALITY_SORTS, Model, ModelsQuery
 from mcp_server_openrouter.render.compact import (
     ROW_COLUMNS,
     TABLE_COLUMNS,
+    media_legend,
     number_text,
     plain_number,
     row,
@@ -100,7 +101,9 @@ def page_result(
     total = len(models)
     page = models[offset : offset + limit]
     next_offset = offset + len(page) if offset + len(page) < total else None
-    note = text_only_note(query)
+    text_only = text_only_note(query)
+    units = media_legend(page)  # only a page that shows media prices explains them
+    note = "; ".join(n for n in (text_only, units) if n)
     extra = quality_columns(query)
     columns, rows = ROW_COLUMNS, [row(m) for m in page]
     text_columns, text_rows = TABLE_COLUMNS, [table_row(m) for m in page]
@@ -119,7 +122,7 @@ def page_result(
         **({"note": note} if note else {}),
         "source": provenance.record(),
     }
-    scope = f", {TEXT_ONLY_WORDS}" if note else ""
+    scope = f", {TEXT_ONLY_WORDS}" if text_only else ""
     if not page:
         if total:
             head = f"No models at offset {offset}: only {total} match{scope} (offsets 0-{total - 1})."
@@ -131,6 +134,7 @@ def page_result(
         f"Models {offset + 1}-{offset + len(page)} of {total}{scope}; {more}. Data: {provenance.describe()}.",
         f"Columns: {text_columns}",
         *text_rows,
+        *([f"Note: {units}."] if units else []),
     ]
     return tool_result(structured, "\n".join(lines))
 
