@@ -17,7 +17,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.subscriptions import InMemorySubscriptionBus, ResourcesListChanged
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from . import __version__, errortext, prompts, resources
+from . import __version__, errortext, prompts, resources, ui
 from .catalog import Catalog, utcnow
 from .config import Settings
 from .openrouter import RetryPolicy
@@ -173,7 +173,9 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS,
         website_url="https://openrouter.ai/models",
-        tools=build_tools(catalog, settings.results),
+        # recommend_models points at its picker (an MCP Apps view); see ui for why it is bound here.
+        tools=ui.bind(build_tools(catalog, settings.results), settings.results),
+        extensions=[ui.apps()],
         lifespan=lifespan,
         log_level="WARNING",
         subscriptions=bus,
