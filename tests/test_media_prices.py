@@ -193,6 +193,14 @@ async def test_a_page_without_media_models_asks_nothing_more_and_reads_as_before
     assert "N/unit:" not in json.dumps(structured(after)) + text_of(after)
 
 
+async def test_a_media_models_endpoints_ask_for_no_media_prices(client: Client, upstream: FakeOpenRouter) -> None:
+    """list_model_endpoints shows each endpoint's own prices: the media lists would add nothing."""
+    result = await call(client, "list_model_endpoints", {"id": SEEDREAM_LITE})
+    assert not result.is_error
+    assert not {VIDEOS, IMAGES} & set(upstream.paths)
+    assert not [p for p in upstream.paths if p.startswith(f"{IMAGES}/")]
+
+
 async def test_get_model_says_media_prices_in_both_channels(client: Client) -> None:
     result = await call(client, "get_model", {"ids": [VEO, SEEDREAM_LITE, GPT_IMAGE, RECRAFT, KLING]})
     answer = structured(result)

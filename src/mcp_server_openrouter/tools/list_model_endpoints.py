@@ -143,7 +143,7 @@ def build(catalog: Catalog) -> Tool:
         sort: Annotated[Sort, Field(description="Best first")] = "price",
     ) -> Annotated[CallToolResult, EndpointPage]:
         """Providers serving a model: price, quantization, context, uptime, latency, throughput."""
-        (model,), _ = await known_models(catalog, [id])
+        (model,), _ = await known_models(catalog, [id], media=False)
         target = (model.alias_target.slug if model.alias_target else None) or model.id  # ~aliases: their target
         try:
             answer = await catalog.endpoints(target)
