@@ -457,6 +457,25 @@ async def test_a_saved_copy_answers_labelled_stale_when_openrouter_is_down_or_of
     assert len(list(tmp_path.glob("dataset-*.json"))) >= 1
 
 
+async def test_answering_from_the_saved_copy_again_and_again_warns_of_its_drift_once(
+    upstream: FakeOpenRouter, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While OpenRouter is down every call answers from the saved copy; its skipped cells are said
+    when it is first read, not at every call (each re-read parsed it again, and warned again)."""
+    key = SecretStr(TEST_KEY)
+    ask = {"task": "coding", "harness": "claude-code"}
+    async with Client(server_for(upstream, api_key=key, cache_dir=tmp_path)) as client:
+        assert not (await call(client, "recommend_models", ask)).is_error
+    upstream.go_down()
+    caplog.set_level(logging.WARNING)
+    caplog.clear()
+    async with Client(server_for(upstream, api_key=key, cache_dir=tmp_path)) as client:
+        answers = [await call(client, "recommend_models", {**ask, "limit": n}) for n in (3, 4, 5)]
+    assert all("(STALE: from " in text_of(a) for a in answers)
+    drift = [r.getMessage() for r in caplog.records if "malformed session-cost" in r.getMessage()]
+    assert len(drift) == 1, drift
+
+
 async def test_one_fetch_pages_through_every_cell_each_page_counted_in_the_shared_budget(
     upstream: FakeOpenRouter,
 ) -> None:

@@ -514,14 +514,14 @@ class Catalog:
                 key.what, key, f"/{path}", fetch_counted, family="datasets", keyed=True, cache=self._datasets
             )
         except (*UPSTREAM_DOWN, BudgetSpentError) as exc:
-            saved = await anyio.to_thread.run_sync(self._disk_datasets.load, key.saved_as)
-            if saved is None:
-                raise
             try:
-                value = await anyio.to_thread.run_sync(parse, saved[0])
+                saved = await anyio.to_thread.run_sync(self._disk_datasets.load_parsed, key.saved_as, parse)
             except ValueError as bad:
                 logger.warning("Ignoring the saved %s: %s", key.what, bad)
                 raise exc from None
+            if saved is None:
+                raise
+            value = saved[0]
             if isinstance(exc, OfflineModeError):
                 reason = OFFLINE_MODE
             else:

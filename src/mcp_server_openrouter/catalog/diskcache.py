@@ -21,14 +21,22 @@ import json
 import logging
 import os
 import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from mcp_server_openrouter.logonce import PROBLEMS
 from mcp_server_openrouter.openrouter import Model, parse_model_list
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PARSED_KEPT = 64
+"""Saved dataset bodies kept parsed (:meth:`DiskDatasets.load_parsed`): a few dozen queries' slices."""
 
 
 def file_name(base_url: str) -> str:
@@ -78,6 +86,9 @@ class DiskDatasets:
     def __init__(self, directory: Path, base_url: str) -> None:
         self._directory = directory
         self._base_url = base_url.rstrip("/")
+        self._parsed: OrderedDict[tuple[str, object], tuple[datetime, object]] = OrderedDict()
+        """Each saved body as last parsed, by query and parser: see :meth:`load_parsed`."""
+        self._lock = threading.Lock()
 
     def path(self, query: str) -> Path:
         digest = hashlib.sha256(f"{self._base_url} {query}".encode()).hexdigest()[:16]
@@ -94,6 +105,29 @@ class DiskDatasets:
         if saved is None or not isinstance(saved[0], dict) or "data" not in saved[0]:
             return None
         return cast(dict[str, Any], saved[0])["data"], saved[1]
+
+    def load_parsed(self, query: str, parse: Callable[[Any], T]) -> tuple[T, datetime] | None:
+        """:meth:`load`, parsed with ``parse``; the same saved body (the same ``fetched_at``) is parsed
+        once. While OpenRouter is down every call answers from the saved copy: parsing it again each
+        time repeated its drift warnings (a skipped item) once per call, and its CPU. At most
+        :data:`PARSED_KEPT` bodies are kept; a ``ValueError`` of ``parse`` is raised, not kept."""
+        saved = self.load(query)
+        if saved is None:
+            return None
+        body, fetched_at = saved
+        key = (query, parse)
+        with self._lock:
+            kept = self._parsed.get(key)
+            if kept is not None and kept[0] == fetched_at:
+                self._parsed.move_to_end(key)
+                return cast(T, kept[1]), fetched_at
+        value = parse(body)
+        with self._lock:
+            self._parsed[key] = (fetched_at, value)
+            self._parsed.move_to_end(key)
+            while len(self._parsed) > PARSED_KEPT:
+                self._parsed.popitem(last=False)
+        return value, fetched_at
 
 
 def _write(what: str, path: Path, fetched_at: datetime, data: Any, writer: str) -> None:

@@ -288,14 +288,13 @@ class MediaSource:
         """The copy of ``part`` saved by this or an earlier run, else the bundled snapshot's, parsed."""
 
         def read() -> Answer[T] | None:
-            saved = self._disk.load(part.saved_as)
-            if saved is not None:
-                try:
-                    return Answer(
-                        part.parse(saved[0]), Provenance("stale", saved[1], f"saved copy of {part.what}; {reason}")
-                    )
-                except ValueError as exc:
-                    logger.warning("Ignoring the saved copy of %s: %s", part.what, exc)
+            try:
+                saved = self._disk.load_parsed(part.saved_as, part.parse)
+            except ValueError as exc:
+                logger.warning("Ignoring the saved copy of %s: %s", part.what, exc)
+            else:
+                if saved is not None:
+                    return Answer(saved[0], Provenance("stale", saved[1], f"saved copy of {part.what}; {reason}"))
             bundle = offline.load_bundled_media()
             body = part.bundled(bundle) if bundle is not None else None
             if bundle is None or body is None:
