@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, cast, get_args
 
+from .models import envelope, records, text_or_none
+
 logger = logging.getLogger(__name__)
 
 Period = Literal["day", "week", "month"]
@@ -94,12 +96,6 @@ class Rankings:
         return sorted({row.date for row in self.rows})
 
 
-def _envelope(payload: Any) -> dict[str, Any]:
-    if not isinstance(payload, dict):
-        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
-    return cast(dict[str, Any], payload)
-
-
 def _tokens(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -112,14 +108,11 @@ def _tokens(value: Any) -> int | None:
 
 def parse_rankings(payload: Any) -> Rankings:
     """Parse a rankings body; ``ValueError`` when the envelope is unusable."""
-    body = _envelope(payload)
-    data: Any = body.get("data")
-    if not isinstance(data, list):
-        raise ValueError("the JSON object has no 'data' list")
+    body = envelope(payload)
     meta: Any = body.get("meta")
     as_of = cast(dict[str, Any], meta).get("as_of") if isinstance(meta, dict) else None
     rows: list[RankingRow] = []
-    for index, item in enumerate(cast(list[Any], data)):
+    for index, item in enumerate(records(body)):
         record = cast(dict[str, Any], item) if isinstance(item, dict) else {}
         date, slug, tokens = record.get("date"), record.get("model_permaslug"), _tokens(record.get("total_tokens"))
         if not isinstance(date, str) or not isinstance(slug, str) or not slug or tokens is None:
@@ -174,7 +167,7 @@ class TaskShares:
 
 def parse_task_shares(payload: Any) -> TaskShares:
     """Parse a task-classification body; ``ValueError`` when the envelope is unusable."""
-    data: Any = _envelope(payload).get("data")
+    data: Any = envelope(payload).get("data")
     if not isinstance(data, dict):
         raise ValueError("the JSON object has no 'data' object")
     body = cast(dict[str, Any], data)
@@ -269,11 +262,9 @@ def _scores(item: dict[str, Any]) -> list[BenchmarkScore]:
 
 def parse_benchmarks(payload: Any) -> Benchmarks:
     """Parse a benchmarks body; ``ValueError`` when the envelope is unusable."""
-    body = _envelope(payload)
-    if not isinstance(body.get("data"), list):
-        raise ValueError("the JSON object has no 'data' list")
+    body = envelope(payload)
     scores: dict[str, dict[str, BenchmarkScore]] = {}
-    for index, item in enumerate(_objects(body.get("data"))):
+    for index, item in enumerate(_objects(records(body))):
         slug = item.get("model_permaslug")
         found = _scores(item) if isinstance(slug, str) and slug else []
         if not found and item.get("source") != "design-arena":
@@ -379,10 +370,6 @@ def _object(value: Any) -> dict[str, Any]:
     return cast(dict[str, Any], value) if isinstance(value, dict) else {}
 
 
-def _text(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
 def _window(meta: Any) -> tuple[str, str | None, int | None]:
     """``as_of``, the window's last day and its length in days, from a ``SessionCostMeta``."""
     body = _object(meta)
@@ -398,14 +385,14 @@ def _cell(item: Any) -> SessionCost | None:
     """One ``SessionCostItem``, or ``None`` when a field it cannot do without is missing or wrong."""
     record = _object(item)
     app, slug, turns = (
-        _text(record.get("app_slug")),
-        _text(record.get("model_permaslug")),
-        _text(record.get("turn_range")),
+        text_or_none(record.get("app_slug")),
+        text_or_none(record.get("model_permaslug")),
+        text_or_none(record.get("turn_range")),
     )
     usd = _usd(record.get("median_session_cost_usd"))
     if app is None or slug is None or turns is None or usd is None:
         return None
-    return SessionCost(app, _text(record.get("app_name")) or app, slug, turns, usd)
+    return SessionCost(app, text_or_none(record.get("app_name")) or app, slug, turns, usd)
 
 
 def _costs(
@@ -423,11 +410,8 @@ TRUNCATED = "truncated"
 def parse_session_costs(payload: Any) -> SessionCosts:
     """Parse a session-cost body (one page, or pages merged); ``ValueError`` when the envelope is
     unusable. A malformed cell is skipped, counted and logged; of duplicate cells the first is kept."""
-    body = _envelope(payload)
-    data: Any = body.get("data")
-    if not isinstance(data, list):
-        raise ValueError("the JSON object has no 'data' list")
-    items = cast(list[Any], data)
+    body = envelope(payload)
+    items = records(body)
     parsed = [_cell(item) for item in items]
     cells = [c for c in parsed if c is not None]
     skipped = len(items) - len(cells)

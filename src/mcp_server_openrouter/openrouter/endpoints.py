@@ -12,7 +12,7 @@ from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from .models import Lenient, Pricing, Score, StrList, mapping_or_none
+from .models import Lenient, Pricing, Score, StrList, envelope, mapping_or_none, records
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +62,7 @@ class EndpointList(BaseModel):
 
 def parse_endpoints(payload: Any, *, stats_visible: bool) -> EndpointList:
     """Parse an endpoints body; raises ``ValueError`` when the envelope is unusable."""
-    if not isinstance(payload, dict):
-        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
-    data: Any = cast(dict[str, Any], payload).get("data")
+    data: Any = envelope(payload).get("data")
     if not isinstance(data, dict):
         raise ValueError("the JSON object has no 'data' object")
     body = cast(dict[str, Any], data)
@@ -94,13 +92,8 @@ class Provider(Lenient):
 
 def parse_providers(payload: Any) -> list[Provider]:
     """Parse a ``/providers`` body, skipping malformed entries; ``ValueError`` if the envelope is unusable."""
-    if not isinstance(payload, dict):
-        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
-    data: Any = cast(dict[str, Any], payload).get("data")
-    if not isinstance(data, list):
-        raise ValueError("the JSON object has no 'data' list")
     providers: list[Provider] = []
-    for record in cast(list[Any], data):
+    for record in records(envelope(payload)):
         try:
             providers.append(Provider.model_validate(record))
         except ValidationError:

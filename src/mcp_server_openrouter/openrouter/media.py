@@ -43,7 +43,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BeforeValidator, Field, ValidationError
 
-from .models import Lenient, MediaPrice, MediaPricing, Model
+from .models import Lenient, MediaPrice, MediaPricing, Model, envelope, records, text_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +54,7 @@ IMAGES_PATH = "/images/models"
 ZDR_PATH = "/endpoints/zdr"
 
 
-def _text(value: Any) -> str | None:
-    """A non-empty string, stripped; anything else (``null``, a number, a list) is no text."""
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-Text = Annotated[str | None, BeforeValidator(_text)]
+Text = Annotated[str | None, BeforeValidator(text_or_none)]
 
 
 def amount(value: Any) -> Decimal | None:
@@ -93,16 +86,6 @@ def _skus(value: Any) -> dict[str, Decimal]:
 def _entries(value: Any) -> list[Any]:
     """The items of a list field, or none when it is not a list (``null``, drift)."""
     return list(cast(list[Any], value)) if isinstance(value, list) else []
-
-
-def _records(payload: Any, key: str = "data") -> list[Any]:
-    """The records of an envelope: ``payload[key]``, which must be a list. Raises ``ValueError``."""
-    if not isinstance(payload, dict):
-        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
-    records = cast(dict[str, Any], payload).get(key)
-    if not isinstance(records, list):
-        raise ValueError(f"the JSON object has no {key!r} list")
-    return cast(list[Any], records)
 
 
 def _valid(kind: type[M], records: list[Any], what: str) -> list[tuple[M, dict[str, Any]]]:
@@ -166,7 +149,7 @@ class VideoModels:
 
 def parse_videos(payload: Any) -> VideoModels:
     """Parse a ``/videos/models`` body (see the module docstring). Raises ``ValueError``."""
-    return VideoModels(tuple(_valid(VideoModel, _records(payload), "video model")), raw=payload)
+    return VideoModels(tuple(_valid(VideoModel, records(envelope(payload)), "video model")), raw=payload)
 
 
 # -- images --------------------------------------------------------------------------------------
@@ -189,7 +172,9 @@ class ImageModels:
 
 def parse_image_models(payload: Any) -> ImageModels:
     """Parse an ``/images/models`` body. Raises ``ValueError``."""
-    return ImageModels(frozenset(m.id for m, _ in _valid(ImageModel, _records(payload), "image model")), raw=payload)
+    return ImageModels(
+        frozenset(m.id for m, _ in _valid(ImageModel, records(envelope(payload)), "image model")), raw=payload
+    )
 
 
 class ImagePriceEntry(Lenient):
@@ -267,7 +252,7 @@ def parse_image_endpoints(payload: Any) -> ImageEndpoints:
     if isinstance(payload, dict) and "endpoints" not in payload:
         body = cast(dict[str, Any], payload).get("data", payload)
     endpoints: list[ImageEndpoint] = []
-    for index, item in enumerate(_records(body, "endpoints")):
+    for index, item in enumerate(records(envelope(body), "endpoints")):
         try:
             endpoints.append(ImageEndpoint.model_validate(item))
         except ValidationError:
@@ -299,7 +284,9 @@ class ZdrEndpoints:
 
 def parse_zdr(payload: Any) -> ZdrEndpoints:
     """Parse an ``/endpoints/zdr`` body; an endpoint without a model ID is skipped. Raises ``ValueError``."""
-    endpoints = [e for e, _ in _valid(ZdrEndpoint, _records(payload), "zero-data-retention endpoint") if e.model_id]
+    endpoints = [
+        e for e, _ in _valid(ZdrEndpoint, records(envelope(payload)), "zero-data-retention endpoint") if e.model_id
+    ]
     ids = frozenset(e.model_id for e in endpoints if e.model_id)
     return ZdrEndpoints(ids, len(endpoints), raw=payload)
 

@@ -40,6 +40,26 @@ def _to_decimal(value: Any) -> Any:
     return value
 
 
+def envelope(payload: Any) -> dict[str, Any]:
+    """A body's JSON object; anything else is an unusable envelope (``ValueError``)."""
+    if not isinstance(payload, dict):
+        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
+    return cast(dict[str, Any], payload)
+
+
+def records(body: dict[str, Any], key: str = "data") -> list[Any]:
+    """The records of an envelope (:func:`envelope`): ``body[key]``, which must be a list (``ValueError``)."""
+    found = body.get(key)
+    if not isinstance(found, list):
+        raise ValueError(f"the JSON object has no {key!r} list")
+    return cast(list[Any], found)
+
+
+def text_or_none(value: Any) -> str | None:
+    """A non-empty string, stripped; anything else (``null``, a number, a list) is no text."""
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
 def _null_to_list(value: Any) -> Any:
     return [] if value is None else value
 
@@ -418,16 +438,11 @@ def parse_model_list(payload: Any) -> ModelList:
 
     Raises ``ValueError`` if the envelope itself is unusable (not an object, no ``data`` list).
     """
-    if not isinstance(payload, dict):
-        raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
-    body = cast(dict[str, Any], payload)
-    data = body.get("data")
-    if not isinstance(data, list):
-        raise ValueError("the JSON object has no 'data' list")
+    data = records(envelope(payload))
     models: list[Model] = []
     seen: set[str] = set()
     skipped = 0
-    for index, record in enumerate(cast(list[Any], data)):
+    for index, record in enumerate(data):
         try:
             model = parse_model(record)
         except ValidationError as exc:
