@@ -115,7 +115,12 @@ class Part(Generic[T]):
 
     @property
     def saved_as(self) -> str:
-        return " ".join(self.key)
+        return _filed(self.key)
+
+
+def _filed(key: tuple[object, ...]) -> str:
+    """The name a part's saved copy is filed under: its cache key, words joined."""
+    return " ".join(map(str, key))
 
 
 VIDEOS: Part[VideoModels] = Part(
@@ -312,7 +317,7 @@ class MediaSource:
         entry = self._cache.peek(key)
         body = getattr(value, "raw", None)
         if isinstance(key, tuple) and entry is not None and body is not None:
-            name = " ".join(map(str, cast(tuple[object, ...], key)))
+            name = _filed(cast(tuple[object, ...], key))
             await anyio.to_thread.run_sync(self._disk.save, name, body, entry.fetched_at)
 
     # -- zero data retention ---------------------------------------------------------------

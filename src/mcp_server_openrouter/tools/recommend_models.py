@@ -277,7 +277,7 @@ def build(catalog: Catalog) -> Tool:
             ],
             None,
         ),
-        # At least 1, checked in turn_range(): a bound in the schema would cost every conversation tokens.
+        # At least 1, checked in recommend_models: a bound in the schema would cost every conversation tokens.
         "turns": (Annotated[int | None, Field(description="Per session; default 10-49")], None),
     }
     return build_tool(

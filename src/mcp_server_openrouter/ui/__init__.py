@@ -1,8 +1,9 @@
 """MCP Apps views (the ``io.modelcontextprotocol/ui`` extension): ``recommend_models``' picker.
 
 The picker (``picker.html``, one self-contained file: inline CSS and JavaScript, no network) draws
-the result's price-quality frontier, quality against cost per request on a log scale, with the near
-misses apart, details on hover and a sortable table. It is fed by the host over ``postMessage``
+the result's price-quality frontier, quality against cost per request on a log scale (against the
+measured session cost when the result is ranked by a harness), with the near misses apart, details
+on hover and a sortable table. It is fed by the host over ``postMessage``
 (``ui/initialize``, then ``ui/notifications/tool-input`` and ``ui/notifications/tool-result`` with
 the ``CallToolResult``); with ``serverResources`` it reads ``openrouter://models/{id}`` through the
 host for each row's context length, which the result does not carry.
